@@ -1,0 +1,1 @@
+//! Session Drop core: builds and interprets senhasegura PAM "drop session" API calls.
