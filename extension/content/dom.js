@@ -1,0 +1,246 @@
+// Session Drop content script 1/3: DOM helpers and header matching.
+// Classic script (no import/export): shares the namespace object globalThis.__sessionDrop with the
+// other content scripts. The pure helpers are also loadable from node (module.exports) for tests.
+(function (root) {
+  "use strict";
+
+  const ns = root.__sessionDrop || (root.__sessionDrop = {});
+
+  // Header texts, already folded (see fold()). DESIGN.md §3 DOM contract.
+  const HEADERS = Object.freeze({
+    session: ["session id", "id da sessao", "id de sessao", "sessionid", "session hash", "hash da sessao"],
+    id: ["id"],
+    user: ["user", "usuario", "username", "user name", "nome de usuario"],
+    device: ["device", "dispositivo"],
+    action: ["action", "actions", "acao", "acoes"],
+  });
+
+  /** Case/accent-insensitive form: NFD, strip marks, lowercase, non-alphanumerics -> one space. */
+  function fold(text) {
+    return String(text == null ? "" : text)
+      .normalize("NFD")
+      .replace(/\p{M}+/gu, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ")
+      .trim();
+  }
+
+  const SKIP_TAGS = new Set(["I", "SVG", "IMG", "PICTURE", "CANVAS", "SCRIPT", "STYLE", "TEMPLATE",
+    "INPUT", "SELECT", "OPTION", "TEXTAREA", "DATALIST", "NOSCRIPT"]);
+  const ICON_CLASS = /(^|\s)(fa|fas|far|fal|fad|fab|fa-[\w-]+|bi|bi-[\w-]+|glyphicon|glyphicon-[\w-]+|material-icons[\w-]*|material-symbols[\w-]*|mdi|mdi-[\w-]+|icon|icons|[\w-]+-icon|icon-[\w-]+|caret|sr-only|visually-hidden)(?=\s|$)/i;
+
+  function isSkippedElement(el) {
+    const name = String(el.nodeName || "").toUpperCase();
+    if (SKIP_TAGS.has(name)) return true;
+    if (typeof el.getAttribute === "function") {
+      if (el.getAttribute("aria-hidden") === "true") return true;
+      const cls = el.getAttribute("class");
+      if (cls && ICON_CLASS.test(cls)) return true;
+    }
+    return false;
+  }
+
+  function collectText(node, out, depth) {
+    if (depth > 12) return;
+    const kids = node.childNodes || [];
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i];
+      if (k.nodeType === 3) out.push(k.data != null ? k.data : k.textContent || "");
+      else if (k.nodeType === 1 && !isSkippedElement(k)) collectText(k, out, depth + 1);
+    }
+  }
+
+  /** Visible header text of a cell: text nodes, ignoring icons, form controls and screen-reader extras. */
+  function headerText(cell) {
+    const parts = [];
+    collectText(cell, parts, 0);
+    let text = parts.join(" ").replace(/\s+/g, " ").trim();
+    if (!text && typeof cell.getAttribute === "function") {
+      text = (cell.getAttribute("aria-label") || cell.getAttribute("title") || "").trim();
+    }
+    return text;
+  }
+
+  /**
+   * Classifies a header row from its cell texts.
+   * @param {string[]} texts raw header texts, one per logical column
+   * @returns {null | {mode:"hash"|"row", refCol:number, sessionCol:number, idCol:number,
+   *                   userCol:number, deviceCol:number, actionCol:number}}
+   */
+  function classifyHeaders(texts) {
+    const folded = texts.map(fold);
+    const find = (list) => folded.findIndex((x) => list.includes(x));
+    const sessionCol = find(HEADERS.session);
+    const idCol = find(HEADERS.id);
+    const userCol = find(HEADERS.user);
+    const deviceCol = find(HEADERS.device);
+    const actionCol = find(HEADERS.action);
+    if (sessionCol >= 0) {
+      return { mode: "hash", refCol: sessionCol, sessionCol, idCol, userCol, deviceCol, actionCol };
+    }
+    if (idCol >= 0 && userCol >= 0 && deviceCol >= 0) {
+      return { mode: "row", refCol: idCol, sessionCol, idCol, userCol, deviceCol, actionCol };
+    }
+    return null;
+  }
+
+  const ROW_ID = /^[0-9]{1,20}$/;
+  const HASH_CHARS = /^[\x21-\x7e]{1,256}$/;
+  const HASH_FORBIDDEN = /[/\\%?#]/;
+
+  function isHashValue(v) {
+    return HASH_CHARS.test(v) && !HASH_FORBIDDEN.test(v) && v.indexOf("..") < 0;
+  }
+
+  function isRowValue(v) {
+    return ROW_ID.test(v);
+  }
+
+  const WS = /\s/;
+  function cleanCellText(text) {
+    const s = String(text == null ? "" : text).trim();
+    return WS.test(s) ? s.replace(/\s+/g, " ") : s;
+  }
+
+  function tagOf(node) {
+    return node ? String(node.nodeName || "").toUpperCase() : "";
+  }
+
+  function isOurs(el) {
+    return !!(el && typeof el.hasAttribute === "function"
+      && (el.hasAttribute("data-session-drop-header") || el.hasAttribute("data-session-drop-cell")));
+  }
+
+  function hasHeaderCells(row) {
+    const cells = row.cells || [];
+    for (let i = 0; i < cells.length; i++) if (tagOf(cells[i]) === "TH") return true;
+    return false;
+  }
+
+  /** Candidate header rows: the <thead> rows, else a first row made of <th>. */
+  function headerRows(table) {
+    const out = [];
+    const thead = table.tHead;
+    if (thead && thead.rows) for (let i = 0; i < thead.rows.length; i++) out.push(thead.rows[i]);
+    if (!out.length) {
+      const first = table.rows && table.rows[0];
+      if (first && hasHeaderCells(first)) out.push(first);
+    }
+    return out;
+  }
+
+  /** Logical columns of a header row (colspan-aware), our own header cell excluded. */
+  function headerColumns(row) {
+    const texts = [];
+    let spans = false;
+    const cells = row.cells || [];
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i];
+      if (isOurs(c)) continue;
+      const span = Math.max(1, Number(c.colSpan) || 1);
+      if (span > 1) spans = true;
+      const text = headerText(c);
+      texts.push(text);
+      for (let s = 1; s < span; s++) texts.push("");
+    }
+    return { texts, spans };
+  }
+
+  /**
+   * Finds the session columns of a table. Returns null when the table is not a session table.
+   * The result is what the feature caches per table (validated with headerRow + signature).
+   */
+  function analyzeTable(table) {
+    const rows = headerRows(table);
+    for (let i = 0; i < rows.length; i++) {
+      const { texts, spans } = headerColumns(rows[i]);
+      const cls = classifyHeaders(texts);
+      if (cls) {
+        return Object.assign(cls, {
+          table,
+          headerRow: rows[i],
+          spans,
+          columnCount: texts.length,
+          inThead: tagOf(rows[i].parentNode) === "THEAD",
+        });
+      }
+    }
+    return null;
+  }
+
+  /** The cell covering logical column `col` of `row` (colspan-aware only when needed). */
+  function cellAt(row, col, spans) {
+    if (col < 0) return null;
+    const cells = row.cells || [];
+    if (!spans) return cells[col] || null;
+    let pos = 0;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i];
+      if (isOurs(c)) continue;
+      const span = Math.max(1, Number(c.colSpan) || 1);
+      if (col < pos + span) return c;
+      pos += span;
+    }
+    return null;
+  }
+
+  /** Whether a table row is a data row of the analysed table (not the header, not thead/tfoot). */
+  function isDataRow(row, info) {
+    if (row === info.headerRow) return false;
+    const parent = row.parentNode;
+    const section = parent ? parent.nodeName : "";
+    return section !== "THEAD" && section !== "TFOOT" && section !== "thead" && section !== "tfoot";
+  }
+
+  function attrValue(cell) {
+    if (!cell || typeof cell.getAttribute !== "function") return "";
+    const own = cell.getAttribute("title") || cell.getAttribute("data-value") || "";
+    if (own) return cleanCellText(own);
+    const inner = typeof cell.querySelector === "function" ? cell.querySelector("[title],[data-value]") : null;
+    return inner ? cleanCellText(inner.getAttribute("title") || inner.getAttribute("data-value")) : "";
+  }
+
+  /** The session reference of a data row, read now (never cached: rows can be recycled). */
+  function readRef(row, info, cells) {
+    const cell = cells && !info.spans ? cells[info.refCol] : cellAt(row, info.refCol, info.spans);
+    if (!cell) return null;
+    const text = cleanCellText(cell.textContent);
+    if (info.mode === "hash") {
+      if (isHashValue(text)) return { kind: "hash", value: text };
+      const full = attrValue(cell); // a truncated hash ("a1b2…") often keeps the full one in a title
+      if (full && isHashValue(full)) return { kind: "hash", value: full };
+      if (info.idCol >= 0) {
+        const idCell = cellAt(row, info.idCol, info.spans);
+        const id = idCell ? cleanCellText(idCell.textContent) : "";
+        if (isRowValue(id)) return { kind: "row", value: id };
+      }
+      return null;
+    }
+    return isRowValue(text) ? { kind: "row", value: text } : null;
+  }
+
+  function cellValue(row, col, spans) {
+    const cell = cellAt(row, col, spans);
+    if (!cell) return undefined;
+    const v = cleanCellText(cell.textContent);
+    return v ? v.slice(0, 256) : undefined;
+  }
+
+  /** user / device of a row when the table has those columns. */
+  function readContext(row, info) {
+    const ctx = {};
+    const user = cellValue(row, info.userCol, info.spans);
+    const device = cellValue(row, info.deviceCol, info.spans);
+    if (user) ctx.user = user;
+    if (device) ctx.device = device;
+    return ctx;
+  }
+
+  const api = {
+    HEADERS, fold, headerText, classifyHeaders, headerRows, headerColumns, analyzeTable, cellAt,
+    isDataRow, readRef, readContext, isHashValue, isRowValue, cleanCellText, isSkippedElement,
+  };
+  ns.dom = api;
+
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+})(typeof globalThis !== "undefined" ? globalThis : this);

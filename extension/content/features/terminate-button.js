@@ -1,0 +1,429 @@
+// Session Drop content script 2/3: the "Terminate session" button on every session row.
+// Classic script. Feature contract (Refined GitHub style): init(signal, ctx); rows are marked once
+// with data-session-drop-ready; everything added is removed when `signal` aborts.
+(function (root) {
+  "use strict";
+
+  const ns = root.__sessionDrop || (root.__sessionDrop = {});
+  const ext = root.browser ?? root.chrome;
+
+  const READY = "data-session-drop-ready";
+  const STATE = "data-session-drop";
+  const OWN_SELECTOR = "[data-session-drop-button],[data-session-drop-cell],[data-session-drop-header],[data-session-drop-status]";
+
+  function msg(key, subs) {
+    try {
+      return (ext && ext.i18n && ext.i18n.getMessage(key, subs)) || key;
+    } catch {
+      return key;
+    }
+  }
+
+  /** Removes every decoration (ours or left behind by a previous, unloaded instance). */
+  function sweep(doc) {
+    const own = doc.querySelectorAll(OWN_SELECTOR);
+    for (let i = 0; i < own.length; i++) {
+      const el = own[i];
+      if (el.hasAttribute("data-session-drop-status") || el.hasAttribute("data-session-drop-button")) {
+        // buttons / status inside a cell we created go with the cell
+        if (el.closest("[data-session-drop-cell]")) continue;
+      }
+      el.remove();
+    }
+    const rows = doc.querySelectorAll(`[${READY}],[${STATE}]`);
+    for (let i = 0; i < rows.length; i++) {
+      rows[i].removeAttribute(READY);
+      rows[i].removeAttribute(STATE);
+    }
+  }
+
+  class ContextGone extends Error {}
+
+  function init(signal, ctx) {
+    const dom = ns.dom;
+    const doc = root.document;
+    if (!dom || !doc || signal.aborted) return;
+
+    // Strings are read once: after the extension is reloaded, i18n may no longer answer.
+    const S = {
+      button: msg("buttonTerminate"),
+      column: msg("columnHeader"),
+      pending: msg("statusPending"),
+      reload: msg("statusReload"),
+      openSettings: msg("buttonOpenSettings"),
+      noRef: msg("statusNoRef"),
+      noAnswerTitle: msg("statusNoAnswerTitle"),
+      noAnswerCause: msg("statusNoAnswerCause"),
+      noAnswerFix: msg("statusNoAnswerFix"),
+    };
+
+    const ours = new WeakSet(); // elements we created (buttons, cells, status)
+    const busy = new WeakSet(); // rows with a click being handled
+    const infoCache = new WeakMap(); // table -> { info, sig }
+    const statusOf = new WeakMap(); // row -> status element
+    const refOf = new WeakMap(); // row -> ref value when its state was set
+    const decorated = new WeakSet(); // rows marked data-session-drop-ready by this instance
+
+    const buttonTemplate = doc.createElement("button");
+    buttonTemplate.type = "button";
+    buttonTemplate.setAttribute("data-session-drop-button", "");
+    buttonTemplate.setAttribute("aria-label", S.button);
+    buttonTemplate.textContent = S.button;
+    const cellTemplate = doc.createElement("td");
+    cellTemplate.setAttribute("data-session-drop-cell", "");
+
+    sweep(doc);
+
+    function tableInfo(table) {
+      const cached = infoCache.get(table);
+      if (cached) {
+        if (cached.info) {
+          const hr = cached.info.headerRow;
+          if (hr.isConnected && table.contains(hr) && hr.textContent === cached.sig) return cached.info;
+        } else {
+          // not a session table: re-analyse only when its header changes
+          const hr = dom.headerRows(table)[0] || null;
+          if (hr === cached.hr && (hr ? hr.textContent : "") === cached.sig) return null;
+        }
+      }
+      const info = dom.analyzeTable(table);
+      if (!info) {
+        const hr = dom.headerRows(table)[0] || null;
+        infoCache.set(table, { info: null, hr, sig: hr ? hr.textContent : "" });
+        return null;
+      }
+      if (info.actionCol < 0) ensureHeaderCell(info);
+      infoCache.set(table, { info, sig: info.headerRow.textContent });
+      return info;
+    }
+
+    function ensureHeaderCell(info) {
+      const hr = info.headerRow;
+      const cells = hr.cells;
+      for (let i = 0; i < cells.length; i++) if (cells[i].hasAttribute("data-session-drop-header")) return;
+      const th = doc.createElement("th");
+      th.setAttribute("scope", "col");
+      th.setAttribute("data-session-drop-header", "");
+      th.textContent = S.column;
+      ours.add(th);
+      hr.appendChild(th);
+    }
+
+    function decorateRow(row, info, cells) {
+      const btn = buttonTemplate.cloneNode(true);
+      ours.add(btn);
+      const cell = info.actionCol < 0 ? null : info.spans ? dom.cellAt(row, info.actionCol, true) : cells[info.actionCol];
+      if (cell) {
+        cell.appendChild(btn);
+      } else {
+        const td = cellTemplate.cloneNode(false);
+        ours.add(td);
+        td.appendChild(btn);
+        row.appendChild(td);
+      }
+      row.setAttribute(READY, "");
+      decorated.add(row);
+    }
+
+    // Markup copied from a decorated row (e.g. the page re-rendered it from its own innerHTML) or left by
+    // an unloaded instance: lifeless copies of our elements. Remove them before decorating the row.
+    function removeForeign(row) {
+      const found = row.querySelectorAll(OWN_SELECTOR);
+      for (let i = 0; i < found.length; i++) {
+        const el = found[i];
+        if (ours.has(el) || !el.isConnected) continue;
+        if (!el.hasAttribute("data-session-drop-cell") && el.closest("[data-session-drop-cell]")) continue;
+        el.remove();
+      }
+      row.removeAttribute(READY);
+      row.removeAttribute(STATE);
+    }
+
+    function tryRow(row, info) {
+      if (decorated.has(row) || !dom.isDataRow(row, info)) return false;
+      if (row.hasAttribute(READY)) removeForeign(row);
+      const cells = row.cells;
+      // placeholder rows ("no records"), detail rows: no readable session reference
+      if (!dom.readRef(row, info, cells)) return false;
+      decorateRow(row, info, cells);
+      return true;
+    }
+
+    function decorateTable(table) {
+      const info = tableInfo(table);
+      if (!info) return 0;
+      // Snapshot: the live collection would be re-walked after each insertion (quadratic).
+      const rows = Array.from(table.rows);
+      let n = 0;
+      for (let i = 0; i < rows.length; i++) if (tryRow(rows[i], info)) n++;
+      return n;
+    }
+
+    function resetRow(row) {
+      row.removeAttribute(STATE);
+      const st = statusOf.get(row);
+      if (st) st.remove();
+      statusOf.delete(row);
+      refOf.delete(row);
+      const btn = row.querySelector("[data-session-drop-button]");
+      if (btn && ours.has(btn)) btn.disabled = false;
+    }
+
+    // ------------------------------------------------------------------ mutations
+
+    function insideOurs(node) {
+      for (let n = node, d = 0; n && d < 3; n = n.parentNode, d++) if (ours.has(n)) return true;
+      return false;
+    }
+
+    function process(records, tables, rows) {
+      for (let r = 0; r < records.length; r++) {
+        const rec = records[r];
+        const target = rec.target;
+        const added = rec.addedNodes;
+        const removed = rec.removedNodes;
+        if (added.length === 1 && removed.length === 0 && ours.has(added[0])) continue;
+        if (target.nodeType !== 1 || insideOurs(target)) continue;
+        let removedOurs = false;
+        for (let i = 0; i < removed.length; i++) {
+          if (ours.has(removed[i]) || (removed[i].nodeType === 1 && removed[i].querySelector && removed[i].querySelector("[data-session-drop-button]"))) {
+            removedOurs = true;
+            break;
+          }
+        }
+        const tag = target.nodeName;
+        if (tag === "TABLE" || tag === "TBODY" || tag === "THEAD" || tag === "TFOOT") {
+          tables.add(tag === "TABLE" ? target : target.parentNode);
+          continue;
+        }
+        const tr = target.closest("tr");
+        if (tr) {
+          const table = tr.closest("table");
+          if (!table) continue;
+          const section = tr.parentNode && tr.parentNode.nodeName;
+          if (section === "THEAD" || tr.querySelector("th")) tables.add(table); // header may have changed
+          if (removedOurs && decorated.has(tr) && !tr.querySelector("[data-session-drop-button]")) {
+            tr.removeAttribute(READY);
+            decorated.delete(tr);
+            resetRow(tr);
+          }
+          if (tr.hasAttribute(STATE) && refOf.has(tr)) {
+            const info = tableInfo(table);
+            const ref = info && dom.readRef(tr, info);
+            if (!ref || ref.value !== refOf.get(tr)) resetRow(tr); // recycled row: state no longer applies
+          }
+          if (!decorated.has(tr)) rows.add(tr);
+          // tables nested in a cell
+          for (let i = 0; i < added.length; i++) {
+            const a = added[i];
+            if (a.nodeType !== 1) continue;
+            if (a.nodeName === "TABLE") tables.add(a);
+            else if (a.firstElementChild) {
+              const inner = a.getElementsByTagName("table");
+              for (let j = 0; j < inner.length; j++) tables.add(inner[j]);
+            }
+          }
+          continue;
+        }
+        for (let i = 0; i < added.length; i++) {
+          const a = added[i];
+          if (a.nodeType !== 1) continue;
+          if (a.nodeName === "TABLE") tables.add(a);
+          else if (a.nodeName === "TR" || a.nodeName === "TBODY" || a.nodeName === "THEAD") {
+            const tb = a.closest && a.closest("table");
+            if (tb) tables.add(tb);
+          } else if (a.firstElementChild) {
+            const inner = a.getElementsByTagName("table");
+            for (let j = 0; j < inner.length; j++) tables.add(inner[j]);
+          }
+        }
+      }
+    }
+
+    function run(tables, rows) {
+      for (const table of tables) if (table.isConnected) decorateTable(table);
+      for (const row of rows) {
+        if (!row.isConnected || decorated.has(row)) continue;
+        const table = row.closest("table");
+        if (!table || tables.has(table)) continue;
+        const info = tableInfo(table);
+        if (info && row.closest("table") === info.table) tryRow(row, info);
+      }
+    }
+
+    const observer = new MutationObserver((records) => {
+      if (signal.aborted) return;
+      const tables = new Set();
+      const rows = new Set();
+      process(records, tables, rows);
+      if (tables.size || rows.size) run(tables, rows);
+      observer.takeRecords(); // our own insertions: nothing to do with them
+    });
+
+    // ------------------------------------------------------------------ status + click
+
+    function statusElement(row, btn) {
+      let el = statusOf.get(row);
+      if (el && el.isConnected) return el;
+      el = doc.createElement("span");
+      el.setAttribute("role", "status");
+      el.setAttribute("data-session-drop-status", "");
+      ours.add(el);
+      btn.insertAdjacentElement("afterend", el);
+      statusOf.set(row, el);
+      return el;
+    }
+
+    function part(cls, text) {
+      const s = doc.createElement("span");
+      s.setAttribute(cls, "");
+      s.textContent = text; // server text: textContent only
+      return s;
+    }
+
+    function showMessage(el, message, extraButton) {
+      el.replaceChildren();
+      const m = message || {};
+      const parts = [];
+      if (m.title) parts.push(part("data-session-drop-title", m.title));
+      if (m.cause) parts.push(part("data-session-drop-cause", m.cause));
+      if (m.fix) parts.push(part("data-session-drop-fix", m.fix));
+      if (extraButton) parts.push(extraButton);
+      parts.forEach((p, i) => {
+        if (i) el.appendChild(doc.createTextNode(" ")); // readable textContent
+        el.appendChild(p);
+      });
+    }
+
+    function alive() {
+      try {
+        return !!(ext && ext.runtime && ext.runtime.id);
+      } catch {
+        return false;
+      }
+    }
+
+    async function send(message) {
+      if (!alive()) throw new ContextGone();
+      try {
+        return await ext.runtime.sendMessage(message);
+      } catch (err) {
+        if (!alive() || /context invalidated/i.test(String(err && err.message))) throw new ContextGone();
+        throw err;
+      }
+    }
+
+    function openSettingsButton() {
+      const b = doc.createElement("button");
+      b.type = "button";
+      b.setAttribute("data-session-drop-open-options", "");
+      b.textContent = S.openSettings;
+      ours.add(b);
+      return b;
+    }
+
+    function finish(row, btn, ok, message, extra) {
+      row.setAttribute(STATE, ok ? "dropped" : "failed");
+      btn.disabled = ok;
+      const el = statusElement(row, btn);
+      const m = message || {};
+      if (ok) {
+        // success: the title says it all; the details stay available on hover
+        showMessage(el, { title: m.title });
+        if (m.cause) el.title = m.cause;
+        else el.removeAttribute("title");
+      } else {
+        el.removeAttribute("title");
+        showMessage(el, m, extra);
+      }
+    }
+
+    async function terminate(row, btn) {
+      const table = row.closest("table");
+      const info = table && tableInfo(table);
+      const ref = info && dom.readRef(row, info);
+      if (!ref) {
+        finish(row, btn, false, { title: S.noRef });
+        return;
+      }
+      const context = dom.readContext(row, info);
+      if (!alive()) {
+        finish(row, btn, false, { title: S.reload });
+        return;
+      }
+      let status = ctx.cachedStatus();
+      if (!status) {
+        try {
+          status = await ctx.getStatus();
+        } catch {
+          status = null;
+        }
+      }
+      if (status && status.askBeforeTerminate) {
+        const who = context.user || ref.value;
+        if (!root.confirm(msg("confirmTerminateOne", [who]))) return;
+      }
+      row.setAttribute(STATE, "pending");
+      refOf.set(row, ref.value);
+      btn.disabled = true;
+      statusElement(row, btn).textContent = S.pending;
+      let report;
+      try {
+        report = await send({ type: "drop", ref, context });
+      } catch (err) {
+        if (err instanceof ContextGone) {
+          finish(row, btn, false, { title: S.reload });
+        } else {
+          finish(row, btn, false, { title: S.noAnswerTitle, cause: S.noAnswerCause, fix: S.noAnswerFix });
+        }
+        return;
+      }
+      if (!report || typeof report !== "object") {
+        finish(row, btn, false, { title: S.noAnswerTitle, cause: S.noAnswerCause, fix: S.noAnswerFix });
+        return;
+      }
+      if (report.kind === "not_configured" || report.kind === "no_permission") {
+        finish(row, btn, false, report.message, openSettingsButton());
+        return;
+      }
+      finish(row, btn, report.ok === true, report.message);
+    }
+
+    function onClick(event) {
+      const target = event.target;
+      if (!target || typeof target.closest !== "function") return;
+      const btn = target.closest("[data-session-drop-button],[data-session-drop-open-options]");
+      if (!btn || !ours.has(btn)) return;
+      if (!event.isTrusted) return; // a page script's .click(): ignore completely
+      event.stopPropagation(); // the console's own row handlers must not see our clicks
+      if (btn.hasAttribute("data-session-drop-open-options")) {
+        send({ type: "openOptions" }).catch(() => {});
+        return;
+      }
+      const row = btn.closest("tr");
+      if (!row || busy.has(row) || row.getAttribute(STATE) === "pending" || btn.disabled) return;
+      busy.add(row);
+      terminate(row, btn)
+        .catch(() => finish(row, btn, false, { title: S.noAnswerTitle, cause: S.noAnswerCause, fix: S.noAnswerFix }))
+        .finally(() => busy.delete(row));
+    }
+
+    // ------------------------------------------------------------------ start / teardown
+
+    doc.addEventListener("click", onClick, { capture: true, signal });
+    const all = doc.getElementsByTagName("table");
+    const initial = new Set();
+    for (let i = 0; i < all.length; i++) initial.add(all[i]);
+    run(initial, new Set());
+    observer.observe(doc.documentElement, { childList: true, subtree: true });
+    observer.takeRecords();
+
+    signal.addEventListener("abort", () => {
+      observer.disconnect();
+      sweep(doc);
+    }, { once: true });
+  }
+
+  ns.features = ns.features || {};
+  ns.features["terminate-button"] = { name: "terminate-button", init, sweep };
+})(typeof globalThis !== "undefined" ? globalThis : this);

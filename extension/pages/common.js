@@ -1,0 +1,136 @@
+// Shared helpers for the extension pages (options, popup, audit). ES module.
+import { t, applyI18n, uiLang } from "./i18n.js";
+
+export { t, applyI18n, uiLang };
+export const ext = globalThis.browser ?? globalThis.chrome;
+
+function noAnswer(detail) {
+  return {
+    ok: false,
+    kind: "unexpected",
+    status: null,
+    message: {
+      title: t("errNoAnswerTitle"),
+      cause: detail ? t("errNoAnswerCause", [detail]) : t("errNoAnswerCauseEmpty"),
+      fix: t("errNoAnswerFix"),
+    },
+  };
+}
+
+/** Sends one protocol message to the background; always resolves (errors become Report-like). */
+export async function send(type, payload = {}) {
+  try {
+    const answer = await ext.runtime.sendMessage({ type, ...payload });
+    if (answer === undefined || answer === null) return noAnswer("");
+    return answer;
+  } catch (err) {
+    return noAnswer(err && err.message ? err.message : String(err));
+  }
+}
+
+/** Creates an element; children are strings (as text) or nodes. Never parses HTML. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k === "text") el.textContent = v;
+    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (v === true) el.setAttribute(k, "");
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+  }
+  return el;
+}
+
+/** Renders a Report (or Report-like) message into `el` as text: title, cause, fix (the core's cause
+ *  already quotes the appliance's own message when there is one). */
+export function renderReport(el, report, okTitle) {
+  el.replaceChildren();
+  if (!report) return;
+  const m = report.message || {};
+  const ok = report.ok === true;
+  el.dataset.kind = report.kind || "";
+  el.classList.toggle("is-ok", ok);
+  el.classList.toggle("is-error", !ok);
+  const title = m.title || okTitle || report.kind || "";
+  const parts = [];
+  if (title) parts.push(h("strong", { class: "report-title" }, title));
+  if (m.cause) parts.push(h("span", { class: "report-cause" }, m.cause));
+  if (m.fix) parts.push(h("span", { class: "report-fix" }, m.fix));
+  parts.forEach((p, i) => {
+    if (i) el.appendChild(document.createTextNode(" ")); // readable textContent
+    el.appendChild(p);
+  });
+}
+
+/** Shows a plain text status (info / ok / error). */
+export function renderText(el, text, state = "info") {
+  el.replaceChildren();
+  el.dataset.kind = "";
+  el.classList.toggle("is-ok", state === "ok");
+  el.classList.toggle("is-error", state === "error");
+  if (text) el.appendChild(h("span", {}, text));
+}
+
+/** A modal yes/no question using a <dialog> (native confirm() is not available in Firefox popups). */
+export function ask(dialog, { text, yes, no }) {
+  return new Promise((resolve) => {
+    const textEl = dialog.querySelector("[data-dialog-text]");
+    const yesBtn = dialog.querySelector("[data-dialog-yes]");
+    const noBtn = dialog.querySelector("[data-dialog-no]");
+    textEl.textContent = text;
+    yesBtn.textContent = yes;
+    noBtn.textContent = no || t("buttonCancel");
+    const done = (value) => {
+      yesBtn.removeEventListener("click", onYes);
+      noBtn.removeEventListener("click", onNo);
+      dialog.removeEventListener("cancel", onNo);
+      if (dialog.open) dialog.close();
+      resolve(value);
+    };
+    const onYes = () => done(true);
+    const onNo = (e) => {
+      if (e && e.type === "cancel") e.preventDefault();
+      done(false);
+    };
+    yesBtn.addEventListener("click", onYes);
+    noBtn.addEventListener("click", onNo);
+    dialog.addEventListener("cancel", onNo);
+    dialog.showModal();
+    noBtn.focus();
+  });
+}
+
+/** Case- and accent-insensitive form used by the filters. */
+export function foldText(s) {
+  return String(s ?? "").normalize("NFD").replace(/\p{M}+/gu, "").toLowerCase();
+}
+
+/** Saves text as a file download (Blob + <a download>). */
+export function download(filename, text, type) {
+  const blob = new Blob([text], { type });
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: filename, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+export function openPage(path) {
+  return ext.tabs.create({ url: ext.runtime.getURL(path) });
+}
+
+export function formatDateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso ?? "");
+  try {
+    return d.toLocaleString(uiLang());
+  } catch {
+    return d.toISOString();
+  }
+}

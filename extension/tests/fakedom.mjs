@@ -1,0 +1,92 @@
+// A very small DOM stand-in, enough for the pure table helpers of content/dom.js.
+class Node {
+  constructor(type, name) {
+    this.nodeType = type;
+    this.nodeName = name;
+    this.childNodes = [];
+    this.parentNode = null;
+  }
+  get textContent() {
+    if (this.nodeType === 3) return this.data;
+    return this.childNodes.map((c) => c.textContent).join("");
+  }
+}
+
+class Text extends Node {
+  constructor(data) {
+    super(3, "#text");
+    this.data = data;
+  }
+}
+
+class Element extends Node {
+  constructor(tag, attrs = {}) {
+    super(1, tag.toUpperCase());
+    this.attrs = new Map(Object.entries(attrs).map(([k, v]) => [k, String(v)]));
+  }
+  getAttribute(n) {
+    return this.attrs.has(n) ? this.attrs.get(n) : null;
+  }
+  hasAttribute(n) {
+    return this.attrs.has(n);
+  }
+  setAttribute(n, v) {
+    this.attrs.set(n, String(v));
+  }
+  get colSpan() {
+    return Number(this.getAttribute("colspan") || 1);
+  }
+  get children() {
+    return this.childNodes.filter((c) => c.nodeType === 1);
+  }
+  get cells() {
+    return this.children.filter((c) => c.nodeName === "TD" || c.nodeName === "TH");
+  }
+  get tHead() {
+    return this.children.find((c) => c.nodeName === "THEAD") || null;
+  }
+  get rows() {
+    if (this.nodeName !== "TABLE") return this.children.filter((c) => c.nodeName === "TR");
+    const out = [];
+    const sections = [...this.children.filter((c) => c.nodeName === "THEAD"),
+      ...this.children.filter((c) => c.nodeName === "TBODY" || c.nodeName === "TR"),
+      ...this.children.filter((c) => c.nodeName === "TFOOT")];
+    for (const s of sections) {
+      if (s.nodeName === "TR") out.push(s);
+      else out.push(...s.children.filter((c) => c.nodeName === "TR"));
+    }
+    return out;
+  }
+  appendChild(c) {
+    c.parentNode = this;
+    this.childNodes.push(c);
+    return c;
+  }
+  *descendants() {
+    for (const c of this.children) {
+      yield c;
+      yield* c.descendants();
+    }
+  }
+  // supports "[a],[b]" lists only
+  querySelector(sel) {
+    const names = sel.split(",").map((s) => s.trim().replace(/^\[|\]$/g, ""));
+    for (const d of this.descendants()) if (names.some((n) => d.hasAttribute(n))) return d;
+    return null;
+  }
+}
+
+export function el(tag, attrs, ...kids) {
+  const e = new Element(tag, attrs || {});
+  for (const k of kids.flat()) e.appendChild(typeof k === "string" ? new Text(k) : k);
+  return e;
+}
+
+export function table({ head, rows, thead = true }) {
+  const headRow = el("tr", {}, head.map((h) => (typeof h === "string" ? el("th", {}, h) : h)));
+  const body = el("tbody", {}, rows.map((r) => el("tr", {}, r.map((c) => (typeof c === "string" ? el("td", {}, c) : c)))));
+  if (thead) return el("table", {}, el("thead", {}, headRow), body);
+  body.childNodes.unshift(headRow);
+  headRow.parentNode = body;
+  return el("table", {}, body);
+}

@@ -1,0 +1,132 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { importLib } from "./helpers.mjs";
+
+const P = await importLib("protocol");
+const ctxBase = { runtimeId: "abc", extensionBase: "chrome-extension://abc/", serverOrigin: "https://pam.example.com" };
+
+test("content scripts may only send status, drop, openOptions", () => {
+  assert.deepEqual(P.validateMessage({ type: "status" }, "content"), { ok: true, msg: { type: "status" } });
+  assert.equal(P.validateMessage({ type: "openOptions" }, "content").ok, true);
+  for (const type of ["getSettings", "saveSettings", "testConnection", "listActive", "bulkStart", "bulkState", "auditList", "auditClear", "curl"]) {
+    assert.equal(P.validateMessage({ type }, "content").ok, false, type);
+  }
+});
+
+test("pages may use the page types and not the content-only ones", () => {
+  for (const type of ["getSettings", "bulkState", "auditList", "auditClear", "listActive", "testConnection"]) {
+    assert.equal(P.validateMessage({ type }, "page").ok, true, type);
+  }
+  assert.equal(P.validateMessage({ type: "status" }, "page").ok, false);
+  assert.equal(P.validateMessage({ type: "openOptions" }, "page").ok, false);
+});
+
+test("drop payload shape", () => {
+  const ok = P.validateMessage({ type: "drop", ref: { kind: "hash", value: "a1b2c3" }, context: { user: "ana", device: "srv" } }, "content");
+  assert.deepEqual(ok, { ok: true, msg: { type: "drop", ref: { kind: "hash", value: "a1b2c3" }, context: { user: "ana", device: "srv" } } });
+  assert.equal(P.validateMessage({ type: "drop", ref: { kind: "row", value: "42" } }, "content").ok, true);
+  const bad = [
+    { type: "drop" },
+    { type: "drop", ref: null },
+    { type: "drop", ref: { kind: "uuid", value: "x" } },
+    { type: "drop", ref: { kind: "hash", value: "" } },
+    { type: "drop", ref: { kind: "hash", value: "x".repeat(257) } },
+    { type: "drop", ref: { kind: "hash", value: "a b" } },
+    { type: "drop", ref: { kind: "hash", value: "a\nb" } },
+    { type: "drop", ref: { kind: "hash", value: 42 } },
+    { type: "drop", ref: { kind: "row", value: "42a" } },
+    { type: "drop", ref: { kind: "row", value: "1".repeat(21) } },
+    { type: "drop", ref: { kind: "hash", value: "ab", extra: 1 } },
+    { type: "drop", ref: { kind: "hash", value: "ab" }, context: { user: "x".repeat(257) } },
+    { type: "drop", ref: { kind: "hash", value: "ab" }, context: { role: "admin" } },
+    { type: "drop", ref: { kind: "hash", value: "ab" }, context: "ana" },
+    { type: "drop", ref: { kind: "hash", value: "ab" }, extra: true },
+    ["drop"],
+    "drop",
+    null,
+    { type: 1 },
+  ];
+  for (const m of bad) assert.equal(P.validateMessage(m, "content").ok, false, JSON.stringify(m));
+  assert.equal(P.validateMessage({ type: "drop", ref: { kind: "hash", value: "x".repeat(256) } }, "page").ok, true);
+});
+
+test("prototype tricks are refused", () => {
+  const m = Object.create({ type: "status" });
+  assert.equal(P.validateMessage(m, "content").ok, false);
+  assert.equal(P.validateMessage(JSON.parse('{"type":"drop","ref":{"kind":"hash","value":"ab","__proto__":{"x":1}}}'), "content").ok, false);
+});
+
+test("settings shape", () => {
+  const good = { serverUrl: " https://pam.example.com ", clientId: "id", clientSecret: "", generation: "iso", timeoutMs: 15000, askBeforeTerminate: true, bulkConcurrency: 4, tokenAuth: "basic" };
+  const v = P.validateMessage({ type: "saveSettings", settings: good }, "page");
+  assert.equal(v.ok, true);
+  assert.equal(v.msg.settings.serverUrl, "https://pam.example.com");
+  for (const patch of [{ generation: "new" }, { timeoutMs: 10 }, { timeoutMs: 1.5e3 + 0.5 }, { bulkConcurrency: 0 }, { bulkConcurrency: 17 }, { askBeforeTerminate: "yes" }, { tokenAuth: "digest" }, { serverUrl: 5 }, { other: 1 }]) {
+    assert.equal(P.validateMessage({ type: "saveSettings", settings: { ...good, ...patch } }, "page").ok, false, JSON.stringify(patch));
+  }
+  assert.equal(P.validateMessage({ type: "saveSettings" }, "page").ok, false);
+  assert.equal(P.validateMessage({ type: "testConnection" }, "page").ok, true);
+  assert.equal(P.validateMessage({ type: "testConnection", settings: { serverUrl: "https://x" } }, "page").ok, true);
+});
+
+test("bulkStart shape", () => {
+  const v = P.validateMessage({ type: "bulkStart", sessions: [{ sessionId: "abc", rowId: 7, user: "u", device: "d" }, { rowId: "8" }], concurrency: 3 }, "page");
+  assert.equal(v.ok, true);
+  assert.deepEqual(v.msg.sessions, [
+    { sessionId: "abc", rowId: "7", user: "u", device: "d" },
+    { sessionId: null, rowId: "8", user: null, device: null },
+  ]);
+  assert.equal(v.msg.concurrency, 3);
+  for (const m of [
+    { type: "bulkStart", sessions: [] },
+    { type: "bulkStart", sessions: [{}] },
+    { type: "bulkStart", sessions: [{ sessionId: "a b" }] },
+    { type: "bulkStart", sessions: [{ rowId: "x" }] },
+    { type: "bulkStart", sessions: [{ rowId: -1 }] },
+    { type: "bulkStart", sessions: [{ sessionId: "ab" }], concurrency: 99 },
+    { type: "bulkStart", sessions: "ab" },
+  ]) assert.equal(P.validateMessage(m, "page").ok, false, JSON.stringify(m));
+  const many = Array.from({ length: P.LIMITS.bulkMax + 1 }, (_, i) => ({ rowId: String(i) }));
+  assert.equal(P.validateMessage({ type: "bulkStart", sessions: many }, "page").ok, false);
+});
+
+test("listActive and curl", () => {
+  assert.equal(P.validateMessage({ type: "listActive", limit: 500 }, "page").ok, true);
+  assert.equal(P.validateMessage({ type: "listActive", limit: 0 }, "page").ok, false);
+  assert.equal(P.validateMessage({ type: "curl", ref: { kind: "hash", value: "ab" } }, "page").ok, true);
+  assert.equal(P.validateMessage({ type: "curl" }, "page").ok, false);
+});
+
+test("sender classification", () => {
+  const page = { id: "abc", url: "chrome-extension://abc/popup.html" };
+  assert.equal(P.classifySender(page, ctxBase), "page");
+  assert.equal(P.classifySender({ ...page, tab: { id: 3 } }, ctxBase), "page");
+  const cs = { id: "abc", url: "https://pam.example.com/flow/report?x=1", tab: { id: 4 } };
+  assert.equal(P.classifySender(cs, ctxBase), "content");
+  assert.equal(P.classifySender({ ...cs, tab: undefined }, ctxBase), null, "content scripts come from a tab");
+  assert.equal(P.classifySender({ ...cs, id: "other" }, ctxBase), null, "other extension");
+  assert.equal(P.classifySender({ ...cs, url: "https://evil.example.com/" }, ctxBase), null, "other origin");
+  assert.equal(P.classifySender({ ...cs, url: "https://pam.example.com:8443/" }, ctxBase), null, "other port");
+  assert.equal(P.classifySender({ ...cs, url: "http://pam.example.com/" }, ctxBase), null, "other scheme");
+  assert.equal(P.classifySender({ ...cs, url: "https://pam.example.com.evil.com/" }, ctxBase), null);
+  assert.equal(P.classifySender(cs, { ...ctxBase, serverOrigin: null }), null, "no server configured");
+  assert.equal(P.classifySender({ ...page, url: "chrome-extension://abcd/popup.html" }, ctxBase), null);
+  assert.equal(P.classifySender({ id: "abc" }, ctxBase), null);
+  assert.equal(P.classifySender(null, ctxBase), null);
+  // default port written or not: same origin
+  assert.equal(P.classifySender({ ...cs, url: "https://pam.example.com:443/x" }, ctxBase), "content");
+  assert.equal(P.classifySender({ ...cs, url: "http://127.0.0.1:8080/flow" }, { ...ctxBase, serverOrigin: "http://127.0.0.1:8080" }), "content");
+  assert.equal(P.classifySender({ ...cs, url: "http://127.0.0.1:9090/flow" }, { ...ctxBase, serverOrigin: "http://127.0.0.1:8080" }), null);
+});
+
+test("bulk dedupe keeps the first of each session", () => {
+  const items = [
+    { sessionId: "a", rowId: null },
+    { sessionId: "b", rowId: "2" },
+    { sessionId: "a", rowId: "1" },
+    { sessionId: null, rowId: "2" },
+    { sessionId: null, rowId: "2" },
+  ];
+  assert.deepEqual(P.dedupeBulk(items), [items[0], items[1], items[3]]);
+  assert.notEqual(P.refKey("https://a", { kind: "hash", value: "x" }), P.refKey("https://b", { kind: "hash", value: "x" }));
+});

@@ -1,0 +1,139 @@
+// Static checks of the extension sources: manifest, CSP rules, build contract, file references.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { EXT, read, readJSON, listFiles, importLib } from "./helpers.mjs";
+
+const manifest = readJSON("manifest.base.json");
+
+test("manifest.base.json: MV3 base without per-browser keys", () => {
+  assert.equal(manifest.manifest_version, 3);
+  assert.equal(manifest.default_locale, "en");
+  assert.match(manifest.name, /^__MSG_\w+__$/);
+  assert.match(manifest.description, /^__MSG_\w+__$/);
+  assert.match(manifest.version, /^\d+\.\d+\.\d+$/);
+  assert.equal(manifest.action.default_popup, "popup.html");
+  assert.deepEqual(manifest.options_ui, { page: "options.html", open_in_tab: true });
+  assert.deepEqual(manifest.permissions, ["storage", "scripting"]);
+  assert.deepEqual(manifest.optional_host_permissions, ["https://*/*", "http://127.0.0.1/*", "http://localhost/*"]);
+  assert.equal(manifest.content_security_policy.extension_pages, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
+  assert.equal(manifest.storage.managed_schema, "managed_schema.json");
+  for (const k of ["background", "key", "browser_specific_settings", "host_permissions", "content_scripts"]) {
+    assert.equal(k in manifest, false, `${k} is added by the build`);
+  }
+  for (const p of ["<all_urls>", "tabs"]) assert.equal(JSON.stringify(manifest).includes(`"${p}"`), false);
+});
+
+test("manifest files exist (icons, pages, schema)", () => {
+  const files = [
+    ...Object.values(manifest.icons),
+    ...Object.values(manifest.action.default_icon),
+    manifest.action.default_popup,
+    manifest.options_ui.page,
+    manifest.storage.managed_schema,
+    "background.js",
+    "audit.html",
+  ];
+  for (const f of files) assert.ok(existsSync(join(EXT, f)), f);
+  for (const [size, f] of Object.entries(manifest.icons)) {
+    const buf = require_png(f);
+    assert.equal(buf.readUInt32BE(16), Number(size), `${f} width`);
+    assert.equal(buf.readUInt32BE(20), Number(size), `${f} height`);
+  }
+});
+
+import { readFileSync } from "node:fs";
+function require_png(rel) {
+  const buf = readFileSync(join(EXT, rel));
+  assert.equal(buf.subarray(1, 4).toString(), "PNG");
+  return buf;
+}
+
+test("managed_schema.json covers exactly the managed keys", async () => {
+  const S = await importLib("settings");
+  const schema = readJSON("managed_schema.json");
+  assert.equal(schema.type, "object");
+  assert.deepEqual(Object.keys(schema.properties).sort(), [...S.MANAGED_KEYS].sort());
+  for (const k of ["serverUrl", "clientId", "clientSecret", "generation", "timeoutMs", "askBeforeTerminate", "bulkConcurrency"]) {
+    assert.ok(schema.properties[k], k);
+  }
+  assert.deepEqual(schema.properties.generation.enum, ["auto", "api", "iso"]);
+  assert.equal(schema.properties.askBeforeTerminate.type, "boolean");
+  assert.equal(schema.properties.bulkConcurrency.type, "integer");
+});
+
+test("content script list: lib/content-scripts.js = BUILD-CONTRACT.md, files exist", async () => {
+  const { CONTENT_SCRIPT } = await importLib("content-scripts");
+  const contract = read("BUILD-CONTRACT.md");
+  const block = /```json\s*([\s\S]*?)```/.exec(contract);
+  assert.ok(block, "json block in BUILD-CONTRACT.md");
+  const spec = JSON.parse(block[1].replace("<matchPattern>", "https://x/*"))[0];
+  assert.deepEqual(spec.js, [...CONTENT_SCRIPT.js]);
+  assert.deepEqual(spec.css, [...CONTENT_SCRIPT.css]);
+  assert.equal(spec.run_at, "document_idle");
+  assert.equal(spec.all_frames, CONTENT_SCRIPT.allFrames);
+  for (const f of [...CONTENT_SCRIPT.js, ...CONTENT_SCRIPT.css]) assert.ok(existsSync(join(EXT, f)), f);
+  assert.match(read("chrome-key.pub.txt").trim(), /^[A-Za-z0-9+/]+=*$/);
+});
+
+test("CSP-friendly pages: no inline scripts, no inline handlers, module scripts only", () => {
+  for (const f of listFiles().filter((x) => x.endsWith(".html"))) {
+    const html = read(f);
+    for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+      assert.match(m[1], /\bsrc="[^"]+"/, `${f}: inline <script>`);
+      assert.match(m[1], /type="module"/, `${f}: module script`);
+      assert.equal(m[2].trim(), "", `${f}: script body`);
+    }
+    assert.doesNotMatch(html, /\son[a-z]+\s*=/i, `${f}: inline event handler`);
+    assert.doesNotMatch(html, /javascript:/i, `${f}: javascript: URL`);
+    for (const m of html.matchAll(/(?:src|href)="([^"#:]+)"/g)) assert.ok(existsSync(join(EXT, m[1])), `${f} -> ${m[1]}`);
+  }
+});
+
+test("no eval, no new Function, no innerHTML/outerHTML/insertAdjacentHTML/document.write", () => {
+  for (const f of listFiles().filter((x) => x.endsWith(".js"))) {
+    const src = read(f).replace(/\/\/.*$/gm, "");
+    assert.doesNotMatch(src, /\beval\s*\(/, `${f}: eval`);
+    assert.doesNotMatch(src, /new\s+Function\b/, `${f}: new Function`);
+    assert.doesNotMatch(src, /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/, `${f}: HTML sink`);
+    assert.doesNotMatch(src, /setTimeout\(\s*["'`]/, `${f}: string timer`);
+  }
+});
+
+test("content scripts are classic scripts (no import/export)", () => {
+  for (const f of listFiles().filter((x) => x.startsWith("content/") && x.endsWith(".js"))) {
+    const src = read(f);
+    assert.doesNotMatch(src, /^\s*(import|export)\s/m, f);
+    assert.doesNotMatch(src, /\bimport\(/, f);
+  }
+});
+
+test("background: static wasm import, no top-level await, listeners registered at top level", () => {
+  const src = read("background.js");
+  assert.match(src, /^import init, \{ DropClient, checkServerUrl \} from "\.\/wasm\/session_drop\.js";$/m);
+  assert.match(src, /^const ready = init\(\)/m);
+  // top-level statements start at column 0 (the file is formatted that way)
+  for (const line of src.split("\n")) assert.doesNotMatch(line, /^(?!\/\/)\S.*\bawait\b/, `top-level await: ${line}`);
+  for (const ev of ["runtime.onMessage", "storage.onChanged", "permissions.onAdded", "runtime.onInstalled", "runtime.onStartup"]) {
+    assert.match(src, new RegExp(`^api\\.${ev.replace(".", "\\.")}\\.addListener`, "m"), ev);
+  }
+  assert.doesNotMatch(src, /\bimport\(/, "dynamic import is refused in service workers");
+});
+
+test("background module graph resolves", () => {
+  const seen = new Set();
+  const visit = (rel) => {
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const src = read(rel);
+    for (const m of src.matchAll(/^import\s[^;]*?from\s+"(\.[^"]+)";/gms)) {
+      const target = join(rel, "..", m[1]).replace(/\\/g, "/");
+      if (target.startsWith("wasm/")) continue; // generated by the build
+      assert.ok(existsSync(join(EXT, target)), `${rel} imports ${m[1]}`);
+      visit(target);
+    }
+  };
+  for (const entry of ["background.js", "options.js", "popup.js", "audit.js"]) visit(entry);
+  assert.ok(seen.has("lib/protocol.js"));
+});
