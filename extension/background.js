@@ -4,7 +4,9 @@
 // handler awaits `ready`.
 
 import init, { DropClient, checkServerUrl } from "./wasm/session_drop.js";
-import { validateMessage, classifySender, invalidRequest, refKey, dedupeBulk, LIMITS } from "./lib/protocol.js";
+import {
+  validateMessage, classifySender, invalidRequest, refKey, dedupeBulk, LIMITS, parseColumnTitles,
+} from "./lib/protocol.js";
 import { DEFAULTS, mergeSettings, STORED_KEYS, sanitizeStored, uiLang } from "./lib/settings.js";
 import { makeAuditEntry, appendAudit, AUDIT_CAP } from "./lib/audit.js";
 import { get, makeReport, plainReport, reportFromError, plainSession, summarize, withDeadline } from "./lib/report.js";
@@ -692,6 +694,12 @@ function settingsView(cfg) {
   };
 }
 
+/** The options' extra column titles, parsed for the content script (an invalid value gives none). */
+function columnTitlesOf(cfg) {
+  const parsed = parseColumnTitles((cfg && cfg.settings.columnTitles) || "");
+  return parsed.ok ? parsed.titles : {};
+}
+
 async function handleGetSettings() {
   return settingsView(await getConfig());
 }
@@ -866,6 +874,7 @@ async function handleMessage(raw, sender) {
         configured: !!(cfg && cfg.configured),
         askBeforeTerminate: !!(cfg && cfg.settings.askBeforeTerminate),
         lang: LANG,
+        columnTitles: columnTitlesOf(cfg),
       };
     case "openOptions":
       await api.runtime.openOptionsPage();

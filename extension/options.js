@@ -2,6 +2,7 @@
 // await (the user gesture must still be there), then hands the values to the background.
 import { ext, send, t, renderReport, renderText } from "./pages/common.js";
 import { parseServerUrl } from "./lib/url.js";
+import { parseColumnTitles } from "./lib/protocol.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("form");
@@ -15,6 +16,7 @@ const fields = {
   askBeforeTerminate: $("askBeforeTerminate"),
   bulkConcurrency: $("bulkConcurrency"),
   tokenAuth: $("tokenAuth"),
+  columnTitles: $("columnTitles"),
 };
 
 let view = null; // last getSettings answer
@@ -36,6 +38,7 @@ function fill(v) {
   fields.askBeforeTerminate.checked = !!s.askBeforeTerminate;
   fields.bulkConcurrency.value = String(s.bulkConcurrency || 4);
   fields.tokenAuth.value = s.tokenAuth || "body";
+  fields.columnTitles.value = s.columnTitles || "";
   for (const [key, input] of Object.entries(fields)) {
     const box = input.closest(".field");
     const note = box && box.querySelector(".managed-note");
@@ -121,6 +124,13 @@ function readForm({ requireServer }) {
     } else settings.bulkConcurrency = n;
   }
   if (!locked("tokenAuth")) settings.tokenAuth = fields.tokenAuth.value;
+  if (!locked("columnTitles")) {
+    const parsedTitles = parseColumnTitles(fields.columnTitles.value);
+    if (!parsedTitles.ok) {
+      ok = false;
+      invalid(fields.columnTitles, "columnTitlesError", t("errColumnTitles", [String(parsedTitles.line)]));
+    } else settings.columnTitles = fields.columnTitles.value;
+  }
   if (!ok) {
     const first = form.querySelector('[aria-invalid="true"]');
     if (first) first.focus();

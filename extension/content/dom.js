@@ -15,6 +15,24 @@
     action: ["action", "actions", "acao", "acoes"],
   });
 
+  // Titles added in the options ("Extra column titles"), folded; see setExtraHeaders().
+  let extra = { session: [], id: [], user: [], device: [], action: [] };
+
+  /** Adds the configured extra titles per role (replaces the previous extra set). */
+  function setExtraHeaders(titles) {
+    const next = { session: [], id: [], user: [], device: [], action: [] };
+    if (titles && typeof titles === "object") {
+      for (const role of Object.keys(next)) {
+        const list = Array.isArray(titles[role]) ? titles[role] : [];
+        for (const name of list.slice(0, 20)) {
+          const f = typeof name === "string" ? fold(name) : "";
+          if (f) next[role].push(f);
+        }
+      }
+    }
+    extra = next;
+  }
+
   /** Case/accent-insensitive form: NFD, strip marks, lowercase, non-alphanumerics -> one space. */
   function fold(text) {
     return String(text == null ? "" : text)
@@ -69,12 +87,12 @@
    */
   function classifyHeaders(texts) {
     const folded = texts.map(fold);
-    const find = (list) => folded.findIndex((x) => list.includes(x));
-    const sessionCol = find(HEADERS.session);
-    const idCol = find(HEADERS.id);
-    const userCol = find(HEADERS.user);
-    const deviceCol = find(HEADERS.device);
-    const actionCol = find(HEADERS.action);
+    const find = (role) => folded.findIndex((x) => HEADERS[role].includes(x) || extra[role].includes(x));
+    const sessionCol = find("session");
+    const idCol = find("id");
+    const userCol = find("user");
+    const deviceCol = find("device");
+    const actionCol = find("action");
     if (sessionCol >= 0) {
       return { mode: "hash", refCol: sessionCol, sessionCol, idCol, userCol, deviceCol, actionCol };
     }
@@ -237,7 +255,7 @@
   }
 
   const api = {
-    HEADERS, fold, headerText, classifyHeaders, headerRows, headerColumns, analyzeTable, cellAt,
+    HEADERS, setExtraHeaders, fold, headerText, classifyHeaders, headerRows, headerColumns, analyzeTable, cellAt,
     isDataRow, readRef, readContext, isHashValue, isRowValue, cleanCellText, isSkippedElement,
   };
   ns.dom = api;

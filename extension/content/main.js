@@ -39,6 +39,7 @@
         const answer = await ext.runtime.sendMessage({ type: "status" });
         if (!answer || typeof answer !== "object") throw new Error("no answer");
         if (answer.kind === "invalid_request") return { rejected: true };
+        ns.dom.setExtraHeaders(answer.columnTitles);
         status = {
           configured: answer.configured === true,
           askBeforeTerminate: answer.askBeforeTerminate === true,

@@ -22,6 +22,7 @@ export const LIMITS = Object.freeze({
   concurrencyMax: 16,
   bulkMax: 20000,
   listLimitMax: 200000,
+  columnTitles: 2000,
 });
 
 export const GENERATIONS = Object.freeze(["auto", "api", "iso"]);
@@ -82,8 +83,33 @@ function checkContext(ctx) {
 
 export const SETTINGS_KEYS = Object.freeze([
   "serverUrl", "clientId", "clientSecret", "generation", "timeoutMs",
-  "askBeforeTerminate", "bulkConcurrency", "tokenAuth",
+  "askBeforeTerminate", "bulkConcurrency", "tokenAuth", "columnTitles",
 ]);
+
+/** Column roles whose header titles can be extended in the options (API.md §4: configurable). */
+export const COLUMN_ROLES = Object.freeze(["session", "id", "user", "device", "action"]);
+
+/**
+ * Parses the "extra column titles" setting: one line per role, `role: Title one, Title two`.
+ * Blank lines and lines starting with '#' are ignored.
+ * @returns {{ ok: true, titles: Record<string,string[]> } | { ok: false, line: number }}
+ */
+export function parseColumnTitles(text) {
+  const titles = {};
+  if (typeof text !== "string") return { ok: false, line: 0 };
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!line || line.startsWith("#")) continue;
+    const m = /^([a-z]+)\s*:\s*(.+)$/i.exec(line);
+    const role = m ? m[1].toLowerCase() : "";
+    if (!m || !COLUMN_ROLES.includes(role)) return { ok: false, line: i + 1 };
+    const names = m[2].split(",").map((x) => x.trim()).filter((x) => x && x.length <= 80);
+    if (!names.length) return { ok: false, line: i + 1 };
+    titles[role] = (titles[role] || []).concat(names).slice(0, 20);
+  }
+  return { ok: true, titles };
+}
 
 /** Validates a (partial) settings object from the options page; returns a normalised copy or null. */
 export function checkSettings(s) {
@@ -120,6 +146,11 @@ export function checkSettings(s) {
   if (s.tokenAuth !== undefined) {
     if (!TOKEN_AUTH.includes(s.tokenAuth)) return null;
     out.tokenAuth = s.tokenAuth;
+  }
+  if (s.columnTitles !== undefined) {
+    if (!isBoundedString(s.columnTitles, LIMITS.columnTitles)) return null;
+    if (!parseColumnTitles(s.columnTitles).ok) return null;
+    out.columnTitles = s.columnTitles;
   }
   return out;
 }

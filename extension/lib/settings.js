@@ -10,6 +10,7 @@ export const DEFAULTS = Object.freeze({
   askBeforeTerminate: false,
   bulkConcurrency: 4,
   tokenAuth: "body",
+  columnTitles: "",
 });
 
 /** Non-secret keys kept in storage.local["settings"]. */
@@ -18,7 +19,7 @@ export const STORED_KEYS = Object.freeze(Object.keys(DEFAULTS));
 /** Keys an administrator may set through storage.managed (managed_schema.json). */
 export const MANAGED_KEYS = Object.freeze([
   "serverUrl", "clientId", "clientSecret", "generation", "timeoutMs",
-  "askBeforeTerminate", "bulkConcurrency", "tokenAuth",
+  "askBeforeTerminate", "bulkConcurrency", "tokenAuth", "columnTitles",
 ]);
 
 /** Keeps only the well-typed managed values (a bad policy value is ignored, not fatal). */

@@ -23,7 +23,7 @@ test("not configured: drop answers not_configured with a message; content script
 test("sender and payload checks", async () => {
   const bg = await loadBackground(configured);
   const cs = bg.tabSender("https://pam.example.com/flow/report");
-  assert.deepEqual(await bg.send({ type: "status" }, cs), { configured: true, askBeforeTerminate: false, lang: "en" });
+  assert.deepEqual(await bg.send({ type: "status" }, cs), { configured: true, askBeforeTerminate: false, lang: "en", columnTitles: {} });
   for (const [msg, sender] of [
     [{ type: "getSettings" }, cs],
     [{ type: "bulkState" }, cs],

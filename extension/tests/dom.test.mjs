@@ -144,3 +144,19 @@ test("hash / row value checks", () => {
   assert.equal(dom.isRowValue("1".repeat(21)), false);
   assert.equal(dom.isRowValue("-1"), false);
 });
+
+test("classifyHeaders: extra column titles from the options", () => {
+  assert.equal(dom.classifyHeaders(["Código", "Hash", "Login"]), null);
+  dom.setExtraHeaders({ session: ["Hash"], action: ["Opções"] });
+  try {
+    const c = dom.classifyHeaders(["Código", "HASH", "Login", "Opcoes"]);
+    assert.equal(c.mode, "hash");
+    assert.equal(c.sessionCol, 1);
+    assert.equal(c.actionCol, 3);
+    // built-in titles keep working
+    assert.equal(dom.classifyHeaders(["Session ID"]).mode, "hash");
+  } finally {
+    dom.setExtraHeaders(null);
+  }
+  assert.equal(dom.classifyHeaders(["Código", "Hash", "Login"]), null);
+});

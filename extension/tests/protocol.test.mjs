@@ -130,3 +130,16 @@ test("bulk dedupe keeps the first of each session", () => {
   assert.deepEqual(P.dedupeBulk(items), [items[0], items[1], items[3]]);
   assert.notEqual(P.refKey("https://a", { kind: "hash", value: "x" }), P.refKey("https://b", { kind: "hash", value: "x" }));
 });
+
+test("parseColumnTitles: roles, comments, errors with line numbers", () => {
+  const { parseColumnTitles, checkSettings } = P;
+  assert.deepEqual(parseColumnTitles(""), { ok: true, titles: {} });
+  assert.deepEqual(
+    parseColumnTitles("# comment\nsession: Hash, Token da sessão\n\nUSER: Login"),
+    { ok: true, titles: { session: ["Hash", "Token da sessão"], user: ["Login"] } },
+  );
+  assert.deepEqual(parseColumnTitles("session: Hash\ncolour: red"), { ok: false, line: 2 });
+  assert.deepEqual(parseColumnTitles("session:"), { ok: false, line: 1 });
+  assert.equal(checkSettings({ columnTitles: "nope" }), null);
+  assert.deepEqual(checkSettings({ columnTitles: "id: Código" }), { columnTitles: "id: Código" });
+});
