@@ -1,1 +1,909 @@
+//! End-to-end harness: the BUILT extension (`$SESSION_DROP_E2E_DIST/{chrome,firefox}`, made by
+//! `cargo xtask test` / `cargo xtask dist --server http://127.0.0.1:9 --dev-credentials …`) in
+//! headless Chromium (chromedriver) or headless Firefox ESR (geckodriver), driven through
+//! WebDriver (fantoccini), against a fresh in-process simulator per test.
+//!
+//! Every [`Session`] owns: a temp copy of the package whose `preset.json` points at the running
+//! simulator, a WebDriver server on a free port, the browser, and the simulator. [`Session::close`]
+//! ends it; if a test panics first, `Drop` still deletes the WebDriver session (a blocking
+//! request) and kills the driver's process group, so no browser outlives its test.
 
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::future::Future;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+pub use session_drop_sim::{LoggedRequest, SimConfig, Simulator};
+
+/// Fixed by the `key` in `extension/chrome-key.pub.txt` (the harness computes the id from the
+/// built manifest's `key`; a test checks the key file still gives this one).
+pub const CHROME_EXTENSION_ID: &str = "odibaakbjdainpmigbcbmeiaaknjljad";
+pub const GECKO_ID: &str = "session-drop@session-drop.dev";
+/// The add-on's internal UUID in Firefox, fixed through `extensions.webextensions.uuids`.
+pub const FIREFOX_UUID: &str = "5e55d20b-d20b-4e2e-9a5e-0d205e55d20b";
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Default bound of every wait.
+pub const WAIT: Duration = Duration::from_secs(10);
+/// Polling period of every wait.
+pub const POLL: Duration = Duration::from_millis(50);
+
+pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Browser {
+    Chromium,
+    Firefox,
+}
+
+impl Browser {
+    pub const ALL: [Browser; 2] = [Browser::Chromium, Browser::Firefox];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Browser::Chromium => "chromium",
+            Browser::Firefox => "firefox",
+        }
+    }
+
+    /// Folder of the package in the dist directory.
+    pub fn dist_name(self) -> &'static str {
+        match self {
+            Browser::Chromium => "chrome",
+            Browser::Firefox => "firefox",
+        }
+    }
+
+    /// `chrome-extension://<id>/` (id from the package's manifest `key`) or
+    /// `moz-extension://<uuid>/`.
+    pub fn extension_base(self, ext_dir: &Path) -> Result<String> {
+        match self {
+            Browser::Chromium => {
+                let manifest: Value =
+                    serde_json::from_str(&std::fs::read_to_string(ext_dir.join("manifest.json"))?)?;
+                let key = manifest["key"]
+                    .as_str()
+                    .ok_or("the Chrome manifest has no `key` (the build must add it)")?;
+                Ok(format!("chrome-extension://{}/", chrome_extension_id(key)?))
+            }
+            Browser::Firefox => Ok(format!("moz-extension://{FIREFOX_UUID}/")),
+        }
+    }
+}
+
+/// Chrome's extension id for a manifest `key` (base64 DER public key): the first 32 hex digits
+/// of its sha256, 0-9a-f mapped to a-p.
+pub fn chrome_extension_id(key_b64: &str) -> Result<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let der = base64::engine::general_purpose::STANDARD.decode(key_b64.trim())?;
+    let digest = sha2::Sha256::digest(&der);
+    Ok(digest[..16]
+        .iter()
+        .flat_map(|b| [b >> 4, b & 0xf])
+        .map(|n| (b'a' + n) as char)
+        .collect())
+}
+
+/// An edit of the package's preset.json (e.g. a wrong client secret).
+pub type PresetEdit = Box<dyn FnOnce(&mut Value) + Send>;
+
+/// How to launch: browser language and edits of the package's `preset.json`.
+pub struct Launch {
+    /// "en-US" or "pt-BR".
+    pub lang: &'static str,
+    /// Applied to preset.json after `serverUrl` is set to the simulator.
+    pub preset: Option<PresetEdit>,
+    /// Extra browser preferences (Firefox `prefs`, Chromium `prefs`), merged over the defaults.
+    pub prefs: Option<Value>,
+}
+
+impl Default for Launch {
+    fn default() -> Self {
+        Launch {
+            lang: "en-US",
+            preset: None,
+            prefs: None,
+        }
+    }
+}
+
+impl Launch {
+    pub fn lang(lang: &'static str) -> Launch {
+        Launch {
+            lang,
+            ..Launch::default()
+        }
+    }
+
+    pub fn preset(f: impl FnOnce(&mut Value) + Send + 'static) -> Launch {
+        Launch {
+            preset: Some(Box::new(f)),
+            ..Launch::default()
+        }
+    }
+}
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("e2e/ has a parent")
+        .to_path_buf()
+}
+
+/// `$SESSION_DROP_E2E_DIST`, else `target/e2e-dist` when it exists. Panics with the way to
+/// build it otherwise: a missing package is a failure, never a skip.
+pub fn dist_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("SESSION_DROP_E2E_DIST") {
+        return PathBuf::from(d);
+    }
+    let d = repo_root().join("target").join("e2e-dist");
+    if d.join("chrome").join("manifest.json").exists() {
+        return d;
+    }
+    panic!(
+        "SESSION_DROP_E2E_DIST is not set and target/e2e-dist is missing: run `cargo xtask test`, \
+         or `cargo xtask dist --server http://127.0.0.1:9 --dev-credentials demo-client:demo-secret --out target/e2e-dist`"
+    );
+}
+
+/// A directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> std::io::Result<TempDir> {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "session-drop-e2e-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p)?;
+        Ok(TempDir(p))
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let dest = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &dest)?;
+        } else {
+            std::fs::copy(e.path(), dest)?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies the built package for `browser` into `dest` and points its preset at `server`.
+pub fn prepare_extension(
+    browser: Browser,
+    dest: &Path,
+    server: &str,
+    edit: Option<PresetEdit>,
+) -> Result<()> {
+    let src = dist_dir().join(browser.dist_name());
+    if !src.join("manifest.json").exists() {
+        return Err(format!(
+            "{} has no manifest.json: build the package first (cargo xtask test)",
+            src.display()
+        )
+        .into());
+    }
+    copy_dir(&src, dest)?;
+    let preset_path = dest.join("preset.json");
+    let mut preset: Value = match std::fs::read_to_string(&preset_path) {
+        Ok(s) => serde_json::from_str(&s)?,
+        Err(_) => {
+            return Err(format!(
+                "{} has no preset.json: the e2e package must be built with --server",
+                src.display()
+            )
+            .into())
+        }
+    };
+    preset["serverUrl"] = json!(server);
+    if let Some(f) = edit {
+        f(&mut preset);
+    }
+    std::fs::write(&preset_path, serde_json::to_string_pretty(&preset)?)?;
+    Ok(())
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Path of geckodriver: `$GECKODRIVER`, PATH, or `$CARGO_HOME/bin`.
+pub fn geckodriver_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("GECKODRIVER") {
+        return Some(PathBuf::from(p));
+    }
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|v| std::env::split_paths(&v).collect())
+        .unwrap_or_default();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cargo")
+        });
+    dirs.push(cargo_home.join("bin"));
+    dirs.into_iter()
+        .map(|d| d.join("geckodriver"))
+        .find(|p| p.is_file())
+}
+
+/// Path of Firefox ESR.
+pub fn firefox_path() -> Option<PathBuf> {
+    [
+        "/usr/lib/firefox-esr/firefox-esr",
+        "/usr/bin/firefox-esr",
+        "/usr/bin/firefox",
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
+}
+
+/// A WebDriver server process (its own process group) and, once created, its session.
+struct Driver {
+    child: Child,
+    port: u16,
+    session_id: Option<String>,
+    closed: bool,
+}
+
+impl Driver {
+    fn start(browser: Browser, log: &Path, env: &[(&str, &str)]) -> Result<Driver> {
+        use std::os::unix::process::CommandExt;
+        let port = free_port()?;
+        let mut cmd = match browser {
+            Browser::Chromium => {
+                if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+                    return Err(format!(
+                        "{CHROMIUM} / {CHROMEDRIVER} missing: run `cargo xtask setup`"
+                    )
+                    .into());
+                }
+                let mut c = Command::new(CHROMEDRIVER);
+                c.arg(format!("--port={port}"));
+                c
+            }
+            Browser::Firefox => {
+                let gd =
+                    geckodriver_path().ok_or("geckodriver missing: run `cargo xtask setup`")?;
+                let mut c = Command::new(gd);
+                c.args(["--port", &port.to_string(), "--allow-system-access"]);
+                c
+            }
+        };
+        let logf = std::fs::File::create(log)?;
+        cmd.stdin(Stdio::null())
+            .stdout(logf.try_clone()?)
+            .stderr(logf)
+            .process_group(0);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn()?;
+        let mut d = Driver {
+            child,
+            port,
+            session_id: None,
+            closed: false,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = d.child.try_wait() {
+                let log = std::fs::read_to_string(log).unwrap_or_default();
+                return Err(format!("{} driver exited ({status}):\n{log}", browser.name()).into());
+            }
+            if Instant::now() > deadline {
+                d.kill();
+                return Err(format!("{} driver did not listen within 20 s", browser.name()).into());
+            }
+            std::thread::sleep(POLL);
+        }
+        Ok(d)
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Blocking `DELETE /session/{id}` (used from Drop, where no runtime can be relied on).
+    fn delete_session_blocking(&mut self) {
+        let Some(id) = self.session_id.take() else {
+            return;
+        };
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(15)));
+        let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
+        let req = format!(
+            "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            self.port
+        );
+        if s.write_all(req.as_bytes()).is_ok() {
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+        }
+    }
+
+    fn kill(&mut self) {
+        // The whole group: the driver and the browser it started.
+        let pid = self.child.id() as i32;
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if !self.closed {
+            self.delete_session_blocking();
+        }
+        self.kill();
+    }
+}
+
+/// `POST /session/{id}/moz/addon/install` (geckodriver extension command).
+#[derive(Debug)]
+struct InstallAddon {
+    path: String,
+}
+
+impl WebDriverCompatibleCommand for InstallAddon {
+    fn endpoint(
+        &self,
+        base_url: &url_shim::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url_shim::Url, url_shim::ParseError> {
+        base_url.join(&format!(
+            "session/{}/moz/addon/install",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url_shim::Url) -> (http_shim::Method, Option<String>) {
+        (
+            http_shim::Method::POST,
+            Some(json!({ "path": self.path, "temporary": true }).to_string()),
+        )
+    }
+}
+
+/// `POST /session/{id}/goog/cdp/execute` (chromedriver: a Chrome DevTools Protocol command).
+#[derive(Debug)]
+pub struct Cdp {
+    pub cmd: String,
+    pub params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url_shim::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url_shim::Url, url_shim::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url_shim::Url) -> (http_shim::Method, Option<String>) {
+        (
+            http_shim::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
+        )
+    }
+}
+
+/// `GET /session/{id}/element/{element}/computedlabel`: the accessible name, as the browser's
+/// accessibility tree computes it.
+#[derive(Debug)]
+struct ComputedLabel(String);
+
+impl WebDriverCompatibleCommand for ComputedLabel {
+    fn endpoint(
+        &self,
+        base_url: &url_shim::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url_shim::Url, url_shim::ParseError> {
+        base_url.join(&format!(
+            "session/{}/element/{}/computedlabel",
+            session_id.unwrap_or_default(),
+            self.0
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url_shim::Url) -> (http_shim::Method, Option<String>) {
+        (http_shim::Method::GET, None)
+    }
+}
+
+/// The `url` / `http` types of fantoccini's command trait.
+mod url_shim {
+    pub use url::{ParseError, Url};
+}
+mod http_shim {
+    pub use http::Method;
+}
+
+/// One browser with the extension loaded, and the simulator it talks to.
+pub struct Session {
+    pub client: Client,
+    pub sim: Simulator,
+    pub browser: Browser,
+    /// `chrome-extension://<id>/` or `moz-extension://<uuid>/` (with the trailing slash).
+    pub ext_base: String,
+    /// The unpacked extension this browser loaded (a temp copy with the preset rewritten).
+    pub ext_dir: PathBuf,
+    driver: Driver,
+    work: TempDir,
+}
+
+impl Session {
+    /// A fresh simulator with `cfg` and a fresh browser (en-US, preset credentials).
+    pub async fn start(browser: Browser, cfg: SimConfig) -> Session {
+        Session::start_with(browser, cfg, Launch::default()).await
+    }
+
+    pub async fn start_with(browser: Browser, cfg: SimConfig, launch: Launch) -> Session {
+        match Session::try_start(browser, cfg, launch).await {
+            Ok(s) => s,
+            Err(e) => panic!("starting {} failed: {e}", browser.name()),
+        }
+    }
+
+    pub async fn try_start(browser: Browser, cfg: SimConfig, launch: Launch) -> Result<Session> {
+        let sim = Simulator::start(cfg)?;
+        let work = TempDir::new(browser.name())?;
+        let ext_dir = work.path().join("extension");
+        prepare_extension(browser, &ext_dir, &sim.base_url(), launch.preset)?;
+        let profile = work.path().join("profile");
+        std::fs::create_dir_all(&profile)?;
+        let log = work.path().join("driver.log");
+        let lang_env = launch.lang.replace('-', "_");
+        // geckodriver's temporary Firefox profile lands in TMPDIR: keep it inside `work`.
+        let tmp = work.path().join("tmp");
+        std::fs::create_dir_all(&tmp)?;
+        let tmp = tmp.to_string_lossy().into_owned();
+        let mut env: Vec<(&str, &str)> = vec![("TMPDIR", tmp.as_str())];
+        if browser == Browser::Chromium {
+            // Chromium on Linux takes its UI language from the environment too.
+            env.push(("LANGUAGE", lang_env.as_str()));
+        }
+        let mut driver = Driver::start(browser, &log, &env)?;
+        let caps = capabilities(
+            browser,
+            &ext_dir,
+            &profile,
+            launch.lang,
+            launch.prefs.as_ref(),
+        )?;
+        let client =
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps)
+                .connect(&driver.url())
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    let log = std::fs::read_to_string(&log).unwrap_or_default();
+                    return Err(format!(
+                        "new {} session: {e}\n--- driver log ---\n{log}",
+                        browser.name()
+                    )
+                    .into());
+                }
+            };
+        driver.session_id = client.session_id().await?;
+        let s = Session {
+            client,
+            sim,
+            browser,
+            ext_base: browser.extension_base(&ext_dir)?,
+            ext_dir,
+            driver,
+            work,
+        };
+        if browser == Browser::Firefox {
+            let path = s.ext_dir.to_string_lossy().into_owned();
+            s.client.issue_cmd(InstallAddon { path }).await?;
+        }
+        s.client.set_window_size(1600, 1000).await?;
+        Ok(s)
+    }
+
+    /// Ends the browser session and the driver (the simulator stops when dropped).
+    pub async fn close(mut self) {
+        let client = self.client.clone();
+        if tokio::time::timeout(Duration::from_secs(20), client.close())
+            .await
+            .is_ok_and(|r| r.is_ok())
+        {
+            self.driver.closed = true;
+            self.driver.session_id = None;
+        }
+        // Drop kills the driver group; the simulator and temp dir go too.
+    }
+
+    /// The driver log (for failure messages).
+    pub fn driver_log(&self) -> String {
+        std::fs::read_to_string(self.work.path().join("driver.log")).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sim.base_url())
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("goto {url}: {e}"));
+    }
+
+    /// Runs a script in the page (a page-world script: no extension privileges).
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("execute {script:?}: {e}"))
+    }
+
+    pub async fn js_args(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("execute {script:?}: {e}"))
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Polls `cond` every [`POLL`] until it returns `Some`, for at most `timeout`.
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, timeout: Duration, cond: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Option<T>>,
+    {
+        match wait_until(timeout, cond).await {
+            Some(v) => v,
+            None => panic!(
+                "[{}] timed out after {:?} waiting for {what}",
+                self.browser.name(),
+                timeout
+            ),
+        }
+    }
+
+    /// Waits until a script returns a JSON value other than null/false.
+    pub async fn wait_js(&self, what: &str, script: &str) -> Value {
+        self.wait_for(what, WAIT, || async {
+            match self.client.execute(script, vec![]).await {
+                Ok(Value::Null) | Ok(Value::Bool(false)) | Err(_) => None,
+                Ok(v) => Some(v),
+            }
+        })
+        .await
+    }
+
+    /// Waits until at least `n` elements match `css`.
+    pub async fn wait_count(&self, css: &str, n: usize) -> usize {
+        self.wait_for(&format!("{n} × {css}"), WAIT, || async {
+            let c = self.count(css).await;
+            (c >= n).then_some(c)
+        })
+        .await
+    }
+
+    /// Requests the simulator saw with `method` whose path starts with `prefix`.
+    pub fn requests_matching(&self, method: &str, prefix: &str) -> Vec<LoggedRequest> {
+        self.sim
+            .requests()
+            .into_iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path.starts_with(prefix))
+            .collect()
+    }
+
+    /// All DELETE requests seen by the simulator.
+    pub fn deletes(&self) -> Vec<LoggedRequest> {
+        self.requests_matching("DELETE", "/")
+    }
+
+    /// Waits until the simulator has logged at least `n` requests matching.
+    pub async fn wait_requests(&self, method: &str, prefix: &str, n: usize) -> Vec<LoggedRequest> {
+        self.wait_for(&format!("{n} × {method} {prefix}"), WAIT, || async {
+            let v = self.requests_matching(method, prefix);
+            (v.len() >= n).then_some(v)
+        })
+        .await
+    }
+
+    /// Saves a PNG screenshot under `docs/screenshots/<name>`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("screenshot: {e}"));
+        let dir = repo_root().join("docs").join("screenshots");
+        std::fs::create_dir_all(&dir).expect("create docs/screenshots");
+        std::fs::write(dir.join(name), png).expect("write screenshot");
+    }
+}
+
+/// The table of the Remote sessions report (hash in the "Session ID" column).
+pub const CONSOLE_TABLE: &str = "#remote-sessions-report";
+/// The table of the PAM dashboard's Remote Session page (numeric "ID" only).
+pub const DASHBOARD_TABLE: &str = "#dashboard-remote-session";
+/// The button the content script adds to each row.
+pub const BUTTON: &str = "[data-session-drop-button]";
+
+/// One data row of a session table, as the page shows it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub cells: Vec<String>,
+    /// `data-session-drop`: None, "pending", "dropped" or "failed".
+    pub state: Option<String>,
+    pub ready: bool,
+    pub buttons: usize,
+    /// Text of `[role=status][data-session-drop-status]` in the row.
+    pub status: String,
+}
+
+const ROWS_JS: &str = r#"
+const t = document.querySelector(arguments[0]);
+if (!t || !t.tBodies[0]) return null;
+return Array.from(t.tBodies[0].rows).filter(r => !r.classList.contains('empty-row')).map(r => {
+  const st = r.querySelector('[role="status"][data-session-drop-status]');
+  return {
+    cells: Array.from(r.cells).filter(c => !c.hasAttribute('data-session-drop-cell')).map(c => c.textContent.trim()),
+    state: r.getAttribute('data-session-drop'),
+    ready: r.hasAttribute('data-session-drop-ready'),
+    buttons: r.querySelectorAll('[data-session-drop-button]').length,
+    status: st ? st.textContent : '',
+  };
+});
+"#;
+
+impl Session {
+    /// The data rows of `table` (a CSS selector), empty when the table is absent.
+    pub async fn rows(&self, table: &str) -> Vec<Row> {
+        let v = self.js_args(ROWS_JS, vec![json!(table)]).await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| Row {
+                        cells: r["cells"]
+                            .as_array()
+                            .map(|c| {
+                                c.iter()
+                                    .map(|x| x.as_str().unwrap_or("").to_string())
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        state: r["state"].as_str().map(str::to_string),
+                        ready: r["ready"].as_bool().unwrap_or(false),
+                        buttons: r["buttons"].as_u64().unwrap_or(0) as usize,
+                        status: r["status"].as_str().unwrap_or("").to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Waits until `table` has at least one data row and every row is decorated (ready, one
+    /// button); returns the rows.
+    pub async fn wait_decorated(&self, table: &str) -> Vec<Row> {
+        self.wait_for(&format!("every row of {table} decorated"), WAIT, || async {
+            let rows = self.rows(table).await;
+            (!rows.is_empty() && rows.iter().all(|r| r.ready && r.buttons == 1)).then_some(rows)
+        })
+        .await
+    }
+
+    /// Opens the Remote sessions report (optionally `?query`) and waits for the buttons.
+    pub async fn open_console(&self, query: &str) -> Vec<Row> {
+        let q = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        self.goto(&self.url(&format!("/flow/remote-sessions{q}")))
+            .await;
+        self.wait_decorated(CONSOLE_TABLE).await
+    }
+
+    /// Opens the PAM dashboard's Remote Session page and waits for the buttons.
+    pub async fn open_dashboard(&self) -> Vec<Row> {
+        self.goto(&self.url("/flow/dashboard/remote-session")).await;
+        self.wait_decorated(DASHBOARD_TABLE).await
+    }
+
+    /// The button of data row `index` (0-based) of `table`.
+    pub async fn row_button(&self, table: &str, index: usize) -> fantoccini::elements::Element {
+        let css = format!("{table} tbody tr:nth-child({}) {BUTTON}", index + 1);
+        self.client
+            .find(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] no button {css}: {e}", self.browser.name()))
+    }
+
+    /// Scrolls an element to the middle of the viewport (the console's sticky top bar must not
+    /// cover it; pointer actions do not scroll by themselves).
+    pub async fn scroll_to(&self, el: &fantoccini::elements::Element) {
+        let arg = serde_json::to_value(el).expect("element as JSON");
+        self.js_args(
+            "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' }); return true;",
+            vec![arg],
+        )
+        .await;
+    }
+
+    /// A real (trusted) WebDriver click on the button of row `index`.
+    pub async fn click_row(&self, table: &str, index: usize) {
+        let b = self.row_button(table, index).await;
+        self.scroll_to(&b).await;
+        b.click()
+            .await
+            .unwrap_or_else(|e| panic!("[{}] click row {index}: {e}", self.browser.name()));
+    }
+
+    /// Waits until row `index` is `dropped` or `failed`; returns the row.
+    pub async fn wait_row_done(&self, table: &str, index: usize) -> Row {
+        self.wait_for(
+            &format!("row {index} of {table} dropped/failed"),
+            WAIT,
+            || async {
+                let rows = self.rows(table).await;
+                let r = rows.get(index)?.clone();
+                matches!(r.state.as_deref(), Some("dropped" | "failed")).then_some(r)
+            },
+        )
+        .await
+    }
+
+    /// The accessible name of an element (WebDriver "Get Computed Label").
+    pub async fn accessible_name(&self, el: &fantoccini::elements::Element) -> String {
+        let id = el.element_id().to_string();
+        match self.client.issue_cmd(ComputedLabel(id)).await {
+            Ok(Value::String(s)) => s,
+            Ok(v) => panic!("computed label: unexpected {v}"),
+            Err(e) => panic!("[{}] computed label: {e}", self.browser.name()),
+        }
+    }
+}
+
+/// Polls `cond` every [`POLL`] until `Some`, at most `timeout`.
+pub async fn wait_until<T, F, Fut>(timeout: Duration, mut cond: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = cond().await {
+            return Some(v);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+fn capabilities(
+    browser: Browser,
+    ext_dir: &Path,
+    profile: &Path,
+    lang: &str,
+    extra_prefs: Option<&Value>,
+) -> Result<serde_json::Map<String, Value>> {
+    let ext = ext_dir.to_string_lossy();
+    let caps = match browser {
+        Browser::Chromium => json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--disable-dev-shm-usage",
+                    format!("--load-extension={ext}"),
+                    format!("--disable-extensions-except={ext}"),
+                    format!("--user-data-dir={}", profile.to_string_lossy()),
+                    format!("--lang={lang}"),
+                    "--window-size=1600,1000",
+                ],
+                "prefs": { "intl.accept_languages": lang },
+            },
+        }),
+        Browser::Firefox => {
+            let ff = firefox_path().ok_or("firefox-esr missing: run `cargo xtask setup`")?;
+            let uuids = json!({ GECKO_ID: FIREFOX_UUID }).to_string();
+            json!({
+                "browserName": "firefox",
+                "moz:firefoxOptions": {
+                    "binary": ff.to_string_lossy(),
+                    "args": ["-headless"],
+                    "prefs": {
+                        "extensions.webextensions.uuids": uuids,
+                        "intl.locale.requested": lang,
+                        "intl.accept_languages": lang,
+                        "browser.shell.checkDefaultBrowser": false,
+                        "app.update.enabled": false,
+                        "datareporting.policy.dataSubmissionEnabled": false,
+                        "toolkit.telemetry.enabled": false,
+                    },
+                },
+            })
+        }
+    };
+    let mut caps = caps;
+    if let Some(Value::Object(extra)) = extra_prefs {
+        let key = match browser {
+            Browser::Chromium => "goog:chromeOptions",
+            Browser::Firefox => "moz:firefoxOptions",
+        };
+        if let Some(Value::Object(prefs)) = caps[key].get_mut("prefs") {
+            for (k, v) in extra {
+                prefs.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    match caps {
+        Value::Object(m) => Ok(m),
+        _ => unreachable!(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chrome_key_file_gives_the_recorded_id() {
+        let key = std::fs::read_to_string(repo_root().join("extension/chrome-key.pub.txt"))
+            .expect("extension/chrome-key.pub.txt");
+        assert_eq!(chrome_extension_id(&key).unwrap(), CHROME_EXTENSION_ID);
+    }
+}

@@ -1,1 +1,138 @@
-fn main() {}
+//! `cargo xtask` — the single build entry point of Session Drop.
+//!
+//! ```text
+//! cargo xtask setup   install what is missing (wasm32 target, wasm-bindgen-cli, npm packages,
+//!                     Chromium + chromedriver, Firefox ESR, geckodriver)
+//! cargo xtask build   release wasm -> extension/wasm/
+//! cargo xtask dist    [--server URL] [--dev-credentials ID:SECRET] [--out DIR]
+//!                     unpacked DIR/chrome, DIR/firefox + .zip/.xpi (default DIR: dist/)
+//! cargo xtask demo    simulator + console replica + Chromium with the extension pre-configured
+//! cargo xtask test    everything: fmt, clippy, unit, node, wasm, lint, end-to-end (both browsers)
+//! cargo xtask bench   wasm sizes, wasm + native core benchmarks, browser end-to-end figures
+//! ```
+
+mod demo;
+mod dist;
+mod server_url;
+mod setup;
+mod test;
+mod util;
+mod wasm;
+mod zip;
+
+use anyhow::{bail, Result};
+use std::path::Path;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  setup   install what is missing: rust wasm32 target, wasm-bindgen-cli, npm packages
+          (binaryen, web-ext), Chromium + chromedriver + Firefox ESR (apt), geckodriver (cargo)
+  build   build the wasm core into extension/wasm/
+  dist    [--server URL] [--dev-credentials ID:SECRET] [--out DIR]
+          build, then write DIR/chrome, DIR/firefox, DIR/session-drop-chrome.zip and
+          DIR/session-drop-firefox.xpi (DIR defaults to dist/)
+  demo    setup + dist against the embedded simulator, serve the console replica and open
+          Chromium with the extension loaded (or print how to, without a display)
+  test    run every check and test (fmt, clippy, unit, node, wasm, web-ext lint, end-to-end)
+  bench   print the benchmark figures (wasm size, core, browser end-to-end)";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Err(e) = real_main(&args) {
+        eprintln!("xtask: error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main(args: &[String]) -> Result<()> {
+    let root = util::root();
+    std::env::set_current_dir(&root)?;
+    let Some(cmd) = args.first() else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let rest = &args[1..];
+    match cmd.as_str() {
+        "setup" => setup::setup(&root),
+        "build" => build(&root).map(|_| ()),
+        "dist" => {
+            let opts = dist::DistOptions::from_args(rest)?;
+            build(&root)?;
+            let out = dist::assemble(&root, &opts)?;
+            print_dist(&out);
+            Ok(())
+        }
+        "demo" => demo::demo(&root, rest),
+        "test" => test::test(&root, rest),
+        "bench" => bench(&root),
+        "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}
+
+/// Release wasm into `extension/wasm/` (tools are checked, not installed: `setup` does that).
+pub fn build(root: &Path) -> Result<wasm::WasmArtifacts> {
+    let art = wasm::build_wasm(root, &wasm::extension_wasm_dir(root))?;
+    print!("{}", art.summary());
+    Ok(art)
+}
+
+pub fn print_dist(out: &dist::DistOutput) {
+    println!("xtask dist: wrote");
+    println!("  {}", out.chrome_dir.display());
+    println!("  {}", out.firefox_dir.display());
+    println!("  {}", out.chrome_zip.display());
+    println!("  {}", out.firefox_xpi.display());
+    match &out.server {
+        Some(s) => println!(
+            "  server baked in: {} (host permission {})",
+            s.base(),
+            s.match_pattern()
+        ),
+        None => println!("  no server baked in: set it in the options page"),
+    }
+    println!("  Chrome extension id: {}", dist::CHROME_EXTENSION_ID);
+}
+
+fn bench(root: &Path) -> Result<()> {
+    let mut steps = util::Steps::new();
+    steps.step("setup (install what is missing)", || setup::setup(root));
+    steps.step("build wasm", || build(root));
+    steps.step(
+        "wasm benchmark (sizes, drop build+interpret, 100k-session list)",
+        || wasm::run_wasm_bench(root),
+    );
+    steps.step(
+        "native core benchmark (cargo run --release --example bench_core)",
+        || {
+            util::run(util::cargo().current_dir(root).args([
+                "run",
+                "--release",
+                "-p",
+                "session-drop",
+                "--example",
+                "bench_core",
+            ]))
+        },
+    );
+    let dist_dir = root.join("target").join("e2e-dist");
+    steps.step("dist for the browser benchmark (target/e2e-dist)", || {
+        test::e2e_dist_assemble(root, &dist_dir).map(|_| ())
+    });
+    steps.step(
+        "browser benchmark (click -> DELETE, decoration time)",
+        || {
+            util::run(
+                util::cargo()
+                    .current_dir(root)
+                    .env("SESSION_DROP_E2E_DIST", &dist_dir)
+                    .args(["run", "-p", "session-drop-e2e", "--example", "perf"]),
+            )
+        },
+    );
+    steps.finish()
+}

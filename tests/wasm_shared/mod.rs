@@ -1,0 +1,559 @@
+//! Shared body of the wasm-bindgen-test suites (`tests/wasm_window.rs`, `tests/wasm_worker.rs`):
+//! the exported client against the REAL simulator over HTTP (`session-drop-sim --cors`).
+//!
+//! The simulator URL is read at compile time from `SESSION_DROP_SIM_URL` (`cargo xtask test`
+//! starts the simulator and sets it). Without it every test FAILS with a message saying so.
+
+use js_sys::{Array, Promise, Reflect, JSON};
+use session_drop::wasm::{check_server_url, check_session_ref, DropClient};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+const SIM_URL: Option<&str> = option_env!("SESSION_DROP_SIM_URL");
+
+/// Base URL of the simulator, e.g. `http://127.0.0.1:41234`.
+pub fn sim() -> &'static str {
+    match SIM_URL {
+        Some(u) if u.starts_with("http") => u.trim_end_matches('/'),
+        _ => panic!(
+            "SESSION_DROP_SIM_URL was not set when these wasm tests were compiled. Run `cargo xtask test`, \
+             or start `session-drop-sim --port 0 --cors` and build the tests with \
+             SESSION_DROP_SIM_URL=<the SIM_URL it printed>"
+        ),
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &JsValue) -> Promise;
+    type Resp;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &Resp) -> u16;
+    #[wasm_bindgen(method)]
+    fn text(this: &Resp) -> Promise;
+}
+
+// Sessions every test starts from (ids/hashes fixed so assertions can name them).
+pub const A1: &str = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+pub const A2: &str = "018d3131-0bf6-71c2-be17-999f062b8312";
+pub const E1: &str = "e7acacb6aedbab70073456da5744166939b77527";
+const FIXTURE: &str = r#"{"sessions":[
+ {"id":"101","user":"Admin","origin_ip":"172.16.20.125","credential":"usrdomadm01","device":"10.66.33.15:3389","protocol":"rdp","proxy":"RDP Proxy","session_id":"a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1","start":"2024-05-06 10:00:00","end":null,"time":"00:10:00"},
+ {"id":"102","user":"maria","origin_ip":"172.16.20.126","credential":"root","device":"10.66.33.16:22","protocol":"ssh","proxy":"SSH Proxy","session_id":"018d3131-0bf6-71c2-be17-999f062b8312","start":"2024-05-06 11:00:00","end":null,"time":"00:05:00"},
+ {"id":"103","user":"joao","origin_ip":"172.16.20.127","credential":"usr03","device":"10.66.33.17:3389","protocol":"rdp","proxy":"RDP Proxy","session_id":"e7acacb6aedbab70073456da5744166939b77527","start":"2024-05-06 09:00:00","end":"2024-05-06 09:30:00","time":"00:30:00"}
+]}"#;
+
+async fn await_js(p: Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => v,
+        Err(e) => panic!("promise rejected: {}", show(&e)),
+    }
+}
+
+/// Raw HTTP to the simulator. Bodies go as text/plain: simple CORS requests, no preflight.
+async fn http(method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    let init = js_sys::Object::new();
+    Reflect::set(&init, &"method".into(), &method.into()).unwrap();
+    if let Some(b) = body {
+        Reflect::set(&init, &"body".into(), &b.into()).unwrap();
+    }
+    let url = format!("{}{}", sim(), path);
+    let resp: Resp = match JsFuture::from(global_fetch(&url, &init)).await {
+        Ok(r) => r.unchecked_into(),
+        Err(e) => panic!(
+            "cannot reach the simulator at {url} ({}); is `session-drop-sim --cors` running?",
+            show(&e)
+        ),
+    };
+    let status = resp.status();
+    let text = await_js(resp.text()).await.as_string().unwrap_or_default();
+    (status, text)
+}
+
+/// POST to a control endpoint; panics unless it answers 200.
+pub async fn control(path: &str, body: &str) -> JsValue {
+    let (status, text) = http("POST", path, Some(body)).await;
+    assert_eq!(status, 200, "POST {path} {body} -> {status} {text}");
+    JSON::parse(&text).unwrap_or(JsValue::NULL)
+}
+
+/// Fresh simulator state: default config (release api), the three FIXTURE sessions, empty log.
+pub async fn reset() {
+    control("/__sim/reset", "").await;
+    control("/__sim/sessions", FIXTURE).await;
+    control("/__sim/config", r#"{"timeout_hang_ms":3000}"#).await;
+    control("/__sim/requests/clear", "").await;
+}
+
+/// `(method, path)` of every A2A request the simulator received (CORS preflights left out).
+pub async fn requests() -> Vec<(String, String)> {
+    let (status, text) = http("GET", "/__sim/requests", None).await;
+    assert_eq!(status, 200, "GET /__sim/requests -> {status}");
+    let arr: Array = JSON::parse(&text)
+        .expect("request log JSON")
+        .unchecked_into();
+    arr.iter()
+        .map(|r| (get_str(&r, "method"), get_str(&r, "path")))
+        .filter(|(m, _)| m != "OPTIONS")
+        .collect()
+}
+
+pub fn count(log: &[(String, String)], method: &str, path_prefix: &str) -> usize {
+    log.iter()
+        .filter(|(m, p)| m == method && p.starts_with(path_prefix))
+        .count()
+}
+
+pub const TOKEN_PATH: &str = "/iso/oauth2/token";
+
+pub fn show(v: &JsValue) -> String {
+    JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format!("{v:?}"))
+}
+
+pub fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn get_str(v: &JsValue, key: &str) -> String {
+    get(v, key).as_string().unwrap_or_default()
+}
+
+pub fn get_num(v: &JsValue, key: &str) -> f64 {
+    get(v, key).as_f64().unwrap_or(f64::NAN)
+}
+
+pub fn obj(json: &str) -> JsValue {
+    JSON::parse(json).unwrap_or_else(|_| panic!("bad test JSON {json}"))
+}
+
+/// A client for the simulator; `extra` is appended to the options object (`,"k":v…`).
+pub fn client(extra: &str) -> DropClient {
+    let cfg = obj(&format!(
+        r#"{{"serverUrl":"{}","clientId":"demo-client","clientSecret":"demo-secret"{extra}}}"#,
+        sim()
+    ));
+    match DropClient::new(cfg) {
+        Ok(c) => c,
+        Err(e) => panic!("DropClient refused the config: {}", show(&e)),
+    }
+}
+
+pub async fn drop_hash(c: &DropClient, id: &str) -> JsValue {
+    await_js(c.drop(obj(&format!(r#"{{"kind":"hash","value":"{id}"}}"#)))).await
+}
+
+/// Asserts the Report shape of DESIGN.md §2 and the expected kind; returns the report.
+pub fn expect_kind(rep: &JsValue, kind: &str) {
+    assert_eq!(get_str(rep, "kind"), kind, "report: {}", show(rep));
+    let ok = matches!(kind, "dropped" | "connected" | "resolved");
+    assert_eq!(get(rep, "ok").as_bool(), Some(ok), "report: {}", show(rep));
+    for key in [
+        "status",
+        "next",
+        "sessionId",
+        "rowId",
+        "generation",
+        "attempts",
+        "tokenRenewed",
+        "serverMessage",
+        "message",
+    ] {
+        assert!(
+            Reflect::has(rep, &key.into()).unwrap_or(false),
+            "report lacks {key}: {}",
+            show(rep)
+        );
+    }
+    let m = get(rep, "message");
+    for key in ["title", "cause", "fix"] {
+        assert!(
+            get(&m, key).as_string().is_some_and(|s| !s.is_empty()),
+            "message.{key} missing: {}",
+            show(rep)
+        );
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests (each wrapped by `wasm_suite!` in the suite files)
+
+pub async fn drop_succeeds_and_token_is_reused() {
+    reset().await;
+    let c = client("");
+    let r1 = drop_hash(&c, A1).await;
+    expect_kind(&r1, "dropped");
+    assert_eq!(get_num(&r1, "status"), 200.0);
+    assert_eq!(get_str(&r1, "next"), "done");
+    assert_eq!(get_str(&r1, "sessionId"), A1);
+    assert_eq!(get_str(&r1, "generation"), "api");
+    assert_eq!(get_num(&r1, "attempts"), 1.0);
+    assert_eq!(get(&r1, "tokenRenewed").as_bool(), Some(false));
+    let r2 = drop_hash(&c, A2).await;
+    expect_kind(&r2, "dropped");
+    let log = requests().await;
+    assert_eq!(
+        count(&log, "POST", TOKEN_PATH),
+        1,
+        "one token for two drops: {log:?}"
+    );
+    assert_eq!(
+        count(&log, "DELETE", "/api/pam/session/drop/"),
+        2,
+        "{log:?}"
+    );
+    assert_eq!(log.len(), 3, "nothing else sent: {log:?}");
+    assert!(log.contains(&("DELETE".into(), format!("/api/pam/session/drop/{A2}"))));
+    // The token is in the state, ready to persist.
+    let st = c.state();
+    assert!(
+        !get_str(&get(&st, "token"), "accessToken").is_empty(),
+        "{}",
+        show(&st)
+    );
+    assert!(get_num(&get(&st, "token"), "expiresAtMs") > now());
+}
+
+pub async fn expired_token_is_renewed_once_and_drop_retried() {
+    reset().await;
+    let c = client("");
+    expect_kind(&drop_hash(&c, A1).await, "dropped");
+    control("/__sim/expire-tokens", "").await;
+    let r = drop_hash(&c, A2).await;
+    expect_kind(&r, "dropped");
+    assert_eq!(
+        get(&r, "tokenRenewed").as_bool(),
+        Some(true),
+        "{}",
+        show(&r)
+    );
+    assert_eq!(get_num(&r, "attempts"), 2.0, "{}", show(&r));
+    let log = requests().await;
+    assert_eq!(
+        count(&log, "POST", TOKEN_PATH),
+        2,
+        "exactly one renewal: {log:?}"
+    );
+    let a2 = format!("/api/pam/session/drop/{A2}");
+    assert_eq!(
+        log.iter()
+            .filter(|(m, p)| m == "DELETE" && *p == a2)
+            .count(),
+        2,
+        "{log:?}"
+    );
+}
+
+pub async fn refused_renewal_is_reported_not_looped() {
+    reset().await;
+    let c = client("");
+    control(
+        "/__sim/behaviour",
+        &format!(r#"{{"session_id":"{A1}","behaviour":"auth_failed"}}"#),
+    )
+    .await;
+    let r = drop_hash(&c, A1).await;
+    expect_kind(&r, "auth_failed");
+    assert_eq!(get(&r, "tokenRenewed").as_bool(), Some(true));
+    let log = requests().await;
+    assert_eq!(count(&log, "POST", TOKEN_PATH), 2, "{log:?}");
+    assert_eq!(count(&log, "DELETE", "/"), 2, "one retry only: {log:?}");
+}
+
+pub async fn timeout_is_reported_within_the_configured_time() {
+    reset().await;
+    let c = client(r#","timeoutMs":1000"#);
+    control(
+        "/__sim/behaviour",
+        &format!(r#"{{"session_id":"{A1}","behaviour":"timeout"}}"#),
+    )
+    .await;
+    let t0 = now();
+    let r = drop_hash(&c, A1).await;
+    let elapsed = now() - t0;
+    expect_kind(&r, "timeout");
+    assert_eq!(get(&r, "status"), JsValue::NULL, "{}", show(&r));
+    assert!(
+        (900.0..2500.0).contains(&elapsed),
+        "timeout after {elapsed} ms, expected ~1000"
+    );
+    let log = requests().await;
+    assert_eq!(
+        count(&log, "DELETE", "/"),
+        1,
+        "a timeout is not retried: {log:?}"
+    );
+}
+
+pub async fn already_ended_session() {
+    reset().await;
+    let c = client("");
+    let r = drop_hash(&c, E1).await;
+    expect_kind(&r, "already_ended");
+    assert_eq!(get_num(&r, "status"), 500.0);
+    assert!(!get_str(&r, "serverMessage").is_empty(), "{}", show(&r));
+    // Dropping twice: the second one finds it ended.
+    expect_kind(&drop_hash(&c, A1).await, "dropped");
+    expect_kind(&drop_hash(&c, A1).await, "already_ended");
+}
+
+pub async fn iso_release_auto_falls_back_and_remembers() {
+    reset().await;
+    control("/__sim/config", r#"{"release":"iso"}"#).await;
+    let c = client(r#","generation":"auto""#);
+    let r = drop_hash(&c, A1).await;
+    expect_kind(&r, "dropped");
+    assert_eq!(get_str(&r, "generation"), "iso", "{}", show(&r));
+    assert_eq!(get_num(&r, "attempts"), 2.0, "{}", show(&r));
+    assert_eq!(get_str(&c.state(), "generation"), "iso");
+    control("/__sim/requests/clear", "").await;
+    let r2 = drop_hash(&c, A2).await;
+    expect_kind(&r2, "dropped");
+    assert_eq!(get_num(&r2, "attempts"), 1.0, "remembered: {}", show(&r2));
+    let log = requests().await;
+    assert_eq!(
+        log,
+        vec![("DELETE".to_string(), format!("/iso/session/drop/{A2}"))]
+    );
+    // The remembered generation survives a restart through state()/restoreState().
+    let c2 = client("");
+    assert!(c2.restore_state(c.state()));
+    control("/__sim/requests/clear", "").await;
+    control(
+        "/__sim/sessions",
+        &FIXTURE.replace(r#""end":null"#, r#""end":"""#),
+    )
+    .await;
+    let r3 = drop_hash(&c2, A1).await;
+    expect_kind(&r3, "dropped");
+    let log = requests().await;
+    assert_eq!(
+        count(&log, "POST", TOKEN_PATH),
+        0,
+        "restored token reused: {log:?}"
+    );
+    assert_eq!(
+        log,
+        vec![("DELETE".to_string(), format!("/iso/session/drop/{A1}"))]
+    );
+}
+
+pub async fn fixed_generation_does_not_fall_back() {
+    reset().await;
+    control("/__sim/config", r#"{"release":"iso"}"#).await;
+    let c = client(r#","generation":"api""#);
+    let r = drop_hash(&c, A1).await;
+    expect_kind(&r, "resource_not_found");
+    assert_eq!(get_num(&r, "attempts"), 1.0, "{}", show(&r));
+    assert_eq!(get_str(&r, "generation"), "api");
+}
+
+pub async fn list_active_returns_only_active_sessions() {
+    reset().await;
+    let c = client("");
+    let res = await_js(c.list_active(obj("{}"))).await;
+    assert_eq!(get(&res, "ok").as_bool(), Some(true), "{}", show(&res));
+    assert_eq!(get_num(&res, "total"), 3.0, "{}", show(&res));
+    assert_eq!(get_num(&res, "activeCount"), 2.0);
+    let sessions: Array = get(&res, "sessions").unchecked_into();
+    assert_eq!(sessions.length(), 2);
+    let first = sessions.get(0);
+    // Newest first; camelCase keys; end null while active.
+    assert_eq!(get_str(&first, "sessionId"), A2);
+    assert_eq!(get_str(&first, "id"), "102");
+    assert_eq!(get_str(&first, "originIp"), "172.16.20.126");
+    assert_eq!(get_str(&first, "device"), "10.66.33.16:22");
+    assert_eq!(get(&first, "end"), JsValue::NULL);
+    assert_eq!(get_str(&sessions.get(1), "sessionId"), A1);
+    // limit caps the array, not the count.
+    let res = await_js(c.list_active(obj(r#"{"limit":1}"#))).await;
+    assert_eq!(get_num(&res, "activeCount"), 2.0);
+    assert_eq!(Array::from(&get(&res, "sessions")).length(), 1);
+    // A drop, then the list shrinks.
+    expect_kind(&drop_hash(&c, A1).await, "dropped");
+    let res = await_js(c.list_active(JsValue::UNDEFINED)).await;
+    assert_eq!(get_num(&res, "activeCount"), 1.0, "{}", show(&res));
+}
+
+pub async fn invalid_ids_are_rejected_without_a_request() {
+    reset().await;
+    let c = client("");
+    for (kind, value) in [
+        ("hash", "../etc/passwd"),
+        ("hash", "a/b"),
+        ("hash", "abc?x=1"),
+        ("hash", "abc#frag"),
+        ("hash", "%2e%2e"),
+        ("hash", "has space"),
+        ("hash", ""),
+        ("hash", "sessão"),
+        ("row", "12a"),
+        ("row", "-1"),
+    ] {
+        let r = await_js(c.drop(obj(&format!(r#"{{"kind":"{kind}","value":"{value}"}}"#)))).await;
+        expect_kind(&r, "invalid_session_ref");
+        let chk = check_session_ref(
+            obj(&format!(r#"{{"kind":"{kind}","value":"{value}"}}"#)),
+            "pt-BR".into(),
+        );
+        assert_eq!(get(&chk, "ok").as_bool(), Some(false), "{kind} {value:?}");
+    }
+    let r = await_js(c.resolve("1e3".into())).await;
+    expect_kind(&r, "invalid_session_ref");
+    let log = requests().await;
+    assert!(log.is_empty(), "no request for invalid ids: {log:?}");
+    let ok = check_session_ref(
+        obj(r#"{"kind":"hash","value":"abc-DEF_1.2~x"}"#),
+        JsValue::UNDEFINED,
+    );
+    assert_eq!(get(&ok, "ok").as_bool(), Some(true), "{}", show(&ok));
+}
+
+pub async fn row_id_is_resolved_then_dropped() {
+    reset().await;
+    let c = client("");
+    let r = await_js(c.resolve("101".into())).await;
+    expect_kind(&r, "resolved");
+    assert_eq!(get_str(&r, "sessionId"), A1);
+    assert_eq!(get_str(&r, "rowId"), "101");
+    let r = await_js(c.drop(obj(r#"{"kind":"row","value":102}"#))).await;
+    expect_kind(&r, "dropped");
+    assert_eq!(get_str(&r, "sessionId"), A2);
+    assert_eq!(get_str(&r, "rowId"), "102");
+    let r = await_js(c.resolve(JsValue::from_f64(999.0))).await;
+    expect_kind(&r, "session_not_found");
+}
+
+pub async fn test_connection_and_bad_credentials() {
+    reset().await;
+    let c = client("");
+    let r = await_js(c.test_connection()).await;
+    expect_kind(&r, "connected");
+    let bad = DropClient::new(obj(&format!(
+        r#"{{"serverUrl":"{}","clientId":"demo-client","clientSecret":"wrong","lang":"pt-BR"}}"#,
+        sim()
+    )))
+    .unwrap_or_else(|e| panic!("{}", show(&e)));
+    let r = await_js(bad.test_connection()).await;
+    expect_kind(&r, "auth_failed");
+    let r = drop_hash(&bad, A1).await;
+    expect_kind(&r, "auth_failed");
+    let log = requests().await;
+    assert_eq!(
+        count(&log, "DELETE", "/"),
+        0,
+        "no DELETE without a token: {log:?}"
+    );
+    // Basic auth style works too.
+    let basic = client(r#","tokenAuth":"basic""#);
+    expect_kind(&await_js(basic.test_connection()).await, "connected");
+}
+
+pub async fn network_error_is_reported() {
+    let c = DropClient::new(obj(
+        r#"{"serverUrl":"http://127.0.0.1:9","clientId":"a","clientSecret":"b","timeoutMs":5000}"#,
+    ))
+    .unwrap_or_else(|e| panic!("{}", show(&e)));
+    let r = drop_hash(&c, A1).await;
+    expect_kind(&r, "network");
+    assert_eq!(get(&r, "status"), JsValue::NULL);
+}
+
+pub async fn config_errors_throw_report_objects() {
+    for (cfg, why) in [
+        (
+            r#"{"serverUrl":"http://pam.example.com","clientId":"a","clientSecret":"b"}"#,
+            "http off loopback",
+        ),
+        (
+            r#"{"serverUrl":"https://pam.example.com","clientId":"","clientSecret":"b"}"#,
+            "empty client id",
+        ),
+        (
+            r#"{"serverUrl":"https://pam.example.com","clientId":"a","clientSecret":"b","generation":"v9"}"#,
+            "bad generation",
+        ),
+        (
+            r#"{"serverUrl":"https://pam.example.com","clientId":"a","clientSecret":"b","timeoutMs":"fast"}"#,
+            "bad timeout",
+        ),
+        (
+            r#"{"serverUrl":"https://pam.example.com","clientId":"a","clientSecret":"b","tokenAuth":"jwt"}"#,
+            "bad tokenAuth",
+        ),
+        (
+            r#"{"serverUrl":"https://u:p@pam.example.com","clientId":"a","clientSecret":"b"}"#,
+            "userinfo",
+        ),
+        ("null", "not an object"),
+    ] {
+        match DropClient::new(obj(cfg)) {
+            Ok(_) => panic!("accepted ({why}): {cfg}"),
+            Err(e) => expect_kind(&e, "invalid_config"),
+        }
+    }
+    let u = check_server_url(" HTTPS://PAM.Example.com:8443/pam/ ", JsValue::UNDEFINED);
+    assert_eq!(get(&u, "ok").as_bool(), Some(true), "{}", show(&u));
+    assert_eq!(get_str(&u, "base"), "https://pam.example.com:8443/pam");
+    assert_eq!(get_str(&u, "origin"), "https://pam.example.com:8443");
+    assert_eq!(get_str(&u, "matchPattern"), "https://pam.example.com/*");
+    let bad = check_server_url("https://pam.example.com/?x#y", "pt-BR".into());
+    assert_eq!(get(&bad, "ok").as_bool(), Some(false));
+    assert!(
+        !get_str(&get(&bad, "message"), "cause").is_empty(),
+        "{}",
+        show(&bad)
+    );
+}
+
+pub async fn curl_state_and_lang() {
+    reset().await;
+    let c = client(r#","lang":"en""#);
+    let curl = c
+        .curl(obj(&format!(r#"{{"kind":"hash","value":"{A1}"}}"#)), None)
+        .unwrap_or_else(|e| panic!("{}", show(&e)));
+    assert!(
+        curl.contains(&format!("{}/api/pam/session/drop/{A1}", sim())),
+        "{curl}"
+    );
+    assert!(curl.contains("DELETE"), "{curl}");
+    assert!(c.curl(obj(r#"{"kind":"row","value":"1"}"#), None).is_err());
+    assert!(c
+        .curl(obj(r#"{"kind":"hash","value":"a b"}"#), None)
+        .is_err());
+    // Messages follow setLang.
+    let en = get_str(&get(&drop_hash(&c, E1).await, "message"), "title");
+    c.set_lang("pt-BR");
+    let pt = get_str(&get(&drop_hash(&c, E1).await, "message"), "title");
+    assert_ne!(en, pt, "pt-BR message differs from English");
+    // state() -> restoreState() round trip; malformed states are refused.
+    let st = c.state();
+    let c2 = client("");
+    assert!(c2.restore_state(st.clone()));
+    assert_eq!(show(&c2.state()), show(&st));
+    assert!(!c2.restore_state(obj(r#"{"token":{"accessToken":5}}"#)));
+    assert!(!c2.restore_state(obj(r#"{"generation":"v2"}"#)));
+    assert!(c2.restore_state(obj(r#"{"token":null,"generation":null}"#)));
+    assert_eq!(get(&c2.state(), "token"), JsValue::NULL);
+}
+
+/// Defines one `#[wasm_bindgen_test]` per shared test.
+macro_rules! wasm_suite {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[wasm_bindgen_test::wasm_bindgen_test]
+            async fn $name() {
+                shared::$name().await
+            }
+        )*
+    };
+}
+pub(crate) use wasm_suite;

@@ -1,0 +1,397 @@
+//! `cargo xtask dist`: unpacked `DIR/chrome` and `DIR/firefox` plus `DIR/session-drop-chrome.zip`
+//! and `DIR/session-drop-firefox.xpi`, from `extension/` and one `manifest.base.json`
+//! (transformed per browser as `extension/BUILD-CONTRACT.md` says).
+
+use crate::server_url::ServerUrl;
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Map, Value};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Chrome extension id fixed by the `key` in `extension/chrome-key.pub.txt`: the first 32 hex
+/// digits of sha256(DER public key), 0-9a-f mapped to a-p (see [`extension_id`]; a test checks
+/// that the key file still gives this id). The private key is not kept anywhere.
+pub const CHROME_EXTENSION_ID: &str = "odibaakbjdainpmigbcbmeiaaknjljad";
+
+/// Chrome's id of an extension whose manifest `key` is `key_b64` (base64 DER public key).
+pub fn extension_id(key_b64: &str) -> Result<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(key_b64.trim())
+        .context("the Chrome key is not valid base64")?;
+    let digest = sha2::Sha256::digest(&der);
+    Ok(digest[..16]
+        .iter()
+        .flat_map(|b| [b >> 4, b & 0xf])
+        .map(|n| (b'a' + n) as char)
+        .collect())
+}
+/// Firefox add-on id (`browser_specific_settings.gecko.id`).
+pub const GECKO_ID: &str = "session-drop@session-drop.dev";
+/// First Firefox with `data_collection_permissions` (lints clean from 142 on).
+pub const FIREFOX_STRICT_MIN_VERSION: &str = "142.0";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Chrome,
+    Firefox,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::Chrome, Target::Firefox];
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            Target::Chrome => "chrome",
+            Target::Firefox => "firefox",
+        }
+    }
+    pub fn package_name(self) -> &'static str {
+        match self {
+            Target::Chrome => "session-drop-chrome.zip",
+            Target::Firefox => "session-drop-firefox.xpi",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DistOptions {
+    pub server: Option<String>,
+    /// (client id, client secret), only for demo/test builds.
+    pub dev_credentials: Option<(String, String)>,
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DistOutput {
+    pub out: PathBuf,
+    pub chrome_dir: PathBuf,
+    pub firefox_dir: PathBuf,
+    pub chrome_zip: PathBuf,
+    pub firefox_xpi: PathBuf,
+    pub server: Option<ServerUrl>,
+}
+
+impl DistOptions {
+    /// Parses `--server URL --dev-credentials ID:SECRET --out DIR` (also `--opt=value`).
+    pub fn from_args(args: &[String]) -> Result<DistOptions> {
+        let mut o = DistOptions::default();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => (a.as_str(), None),
+            };
+            let mut value = |name: &str| -> Result<String> {
+                match inline.clone() {
+                    Some(v) => Ok(v),
+                    None => it
+                        .next()
+                        .cloned()
+                        .with_context(|| format!("{name} needs a value")),
+                }
+            };
+            match flag {
+                "--server" => o.server = Some(value("--server")?),
+                "--dev-credentials" => {
+                    let v = value("--dev-credentials")?;
+                    let Some((id, secret)) = v.split_once(':') else {
+                        bail!("--dev-credentials takes ID:SECRET");
+                    };
+                    if id.is_empty() || secret.is_empty() {
+                        bail!("--dev-credentials takes ID:SECRET (both non-empty)");
+                    }
+                    o.dev_credentials = Some((id.to_string(), secret.to_string()));
+                }
+                "--out" => o.out = Some(PathBuf::from(value("--out")?)),
+                other => bail!(
+                    "unknown dist option {other:?} (usage: cargo xtask dist [--server URL] [--dev-credentials ID:SECRET] [--out DIR])"
+                ),
+            }
+        }
+        Ok(o)
+    }
+}
+
+/// Assembles the packages from `extension/` (the wasm must already be in `extension/wasm/`).
+pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
+    let server = match &opts.server {
+        Some(s) => Some(ServerUrl::parse(s).with_context(|| format!("--server {s:?}"))?),
+        None => None,
+    };
+    if opts.dev_credentials.is_some() && server.is_none() {
+        bail!("--dev-credentials needs --server");
+    }
+    let ext = root.join("extension");
+    let wasm = ext.join("wasm").join("session_drop_bg.wasm");
+    if !wasm.exists() {
+        bail!(
+            "{} is missing: run `cargo xtask build` first",
+            wasm.display()
+        );
+    }
+    let base_path = ext.join("manifest.base.json");
+    let base: Value = serde_json::from_str(
+        &fs::read_to_string(&base_path)
+            .with_context(|| format!("reading {}", base_path.display()))?,
+    )
+    .with_context(|| format!("parsing {}", base_path.display()))?;
+    let key = fs::read_to_string(ext.join("chrome-key.pub.txt"))
+        .context("reading extension/chrome-key.pub.txt")?
+        .trim()
+        .to_string();
+    let id = extension_id(&key)?;
+    if id != CHROME_EXTENSION_ID {
+        bail!("extension/chrome-key.pub.txt gives the Chrome extension id {id}, but xtask and the docs expect {CHROME_EXTENSION_ID}: update CHROME_EXTENSION_ID in xtask/src/dist.rs if the key change was intended");
+    }
+
+    let out = match &opts.out {
+        Some(o) if o.is_absolute() => o.clone(),
+        Some(o) => std::env::current_dir()?.join(o),
+        None => root.join("dist"),
+    };
+    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+
+    for f in CONTENT_SCRIPTS
+        .iter()
+        .chain(CONTENT_CSS)
+        .chain([&BACKGROUND])
+    {
+        if !ext.join(f).is_file() {
+            bail!("extension/{f} is missing (named by the build contract)");
+        }
+    }
+    for target in Target::ALL {
+        let dir = out.join(target.dir_name());
+        if dir.exists() {
+            fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        copy_runtime_files(&ext, &dir)?;
+        let manifest = transform_manifest(&base, target, &key, server.as_ref())?;
+        fs::write(
+            dir.join("manifest.json"),
+            serde_json::to_string_pretty(&manifest)? + "\n",
+        )?;
+        if let Some(s) = &server {
+            let mut preset = Map::new();
+            preset.insert("serverUrl".into(), json!(s.base()));
+            if let Some((id, secret)) = &opts.dev_credentials {
+                preset.insert("clientId".into(), json!(id));
+                preset.insert("clientSecret".into(), json!(secret));
+            }
+            fs::write(
+                dir.join("preset.json"),
+                serde_json::to_string_pretty(&Value::Object(preset))? + "\n",
+            )?;
+        }
+        let pkg = out.join(target.package_name());
+        crate::zip::zip_dir(&dir, &pkg)?;
+    }
+    Ok(DistOutput {
+        chrome_dir: out.join("chrome"),
+        firefox_dir: out.join("firefox"),
+        chrome_zip: out.join(Target::Chrome.package_name()),
+        firefox_xpi: out.join(Target::Firefox.package_name()),
+        out,
+        server,
+    })
+}
+
+/// Whether a path of `extension/` (relative, `/`-separated) belongs in the package.
+pub fn is_runtime_file(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let top = rel.split('/').next().unwrap_or(rel);
+    if rel.split('/').any(|seg| seg.starts_with('.')) {
+        return false; // .gitignore, .eslintrc, editor files
+    }
+    if matches!(top, "tests" | "test" | "node_modules" | "docs") {
+        return false;
+    }
+    if matches!(
+        name,
+        "manifest.base.json"
+            | "manifest.json"
+            | "chrome-key.pub.txt"
+            | "package.json"
+            | "package-lock.json"
+    ) {
+        return false;
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    !matches!(ext, "md" | "ts" | "map" | "txt" | "orig" | "rej" | "swp")
+}
+
+fn copy_runtime_files(ext: &Path, dest: &Path) -> Result<()> {
+    fn walk(base: &Path, dir: &Path, dest: &Path) -> Result<()> {
+        for entry in fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
+            let entry = entry?;
+            let path = entry.path();
+            let rel = path.strip_prefix(base)?;
+            let rel_s: String = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if !is_runtime_file(&rel_s) {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                walk(base, &path, dest)?;
+            } else {
+                let to = dest.join(rel);
+                if let Some(p) = to.parent() {
+                    fs::create_dir_all(p)?;
+                }
+                fs::copy(&path, &to)
+                    .with_context(|| format!("copying {} to {}", path.display(), to.display()))?;
+            }
+        }
+        Ok(())
+    }
+    fs::create_dir_all(dest)?;
+    walk(ext, ext, dest)
+}
+
+/// The content scripts of a baked-in server (extension/BUILD-CONTRACT.md; the same list as
+/// `extension/lib/content-scripts.js`).
+pub const CONTENT_SCRIPTS: &[&str] = &[
+    "content/dom.js",
+    "content/features/terminate-button.js",
+    "content/main.js",
+];
+pub const CONTENT_CSS: &[&str] = &["content/terminate.css"];
+pub const BACKGROUND: &str = "background.js";
+pub const MINIMUM_CHROME_VERSION: &str = "116";
+
+/// The per-browser manifest, as extension/BUILD-CONTRACT.md says.
+pub fn transform_manifest(
+    base: &Value,
+    target: Target,
+    chrome_key: &str,
+    server: Option<&ServerUrl>,
+) -> Result<Value> {
+    let Value::Object(base) = base else {
+        bail!("manifest.base.json is not a JSON object");
+    };
+    let mut m = base.clone();
+    match target {
+        Target::Chrome => {
+            m.insert(
+                "background".into(),
+                json!({ "service_worker": BACKGROUND, "type": "module" }),
+            );
+            m.insert("key".into(), json!(chrome_key));
+            m.insert(
+                "minimum_chrome_version".into(),
+                json!(MINIMUM_CHROME_VERSION),
+            );
+            m.remove("browser_specific_settings");
+        }
+        Target::Firefox => {
+            m.insert(
+                "background".into(),
+                json!({ "scripts": [BACKGROUND], "type": "module" }),
+            );
+            m.remove("key");
+            m.remove("minimum_chrome_version");
+            // Firefox has no `storage.managed_schema` (policies.json instead); lint would warn.
+            m.remove("storage");
+            m.insert(
+                "browser_specific_settings".into(),
+                json!({ "gecko": {
+                    "id": GECKO_ID,
+                    "strict_min_version": FIREFOX_STRICT_MIN_VERSION,
+                    "data_collection_permissions": { "required": ["none"] },
+                } }),
+            );
+        }
+    }
+    if let Some(s) = server {
+        let pattern = s.match_pattern();
+        m.insert("host_permissions".into(), json!([pattern]));
+        m.insert(
+            "content_scripts".into(),
+            json!([{
+                "matches": [pattern],
+                "js": CONTENT_SCRIPTS,
+                "css": CONTENT_CSS,
+                "run_at": "document_idle",
+                "all_frames": true,
+            }]),
+        );
+    } else {
+        m.remove("host_permissions");
+        m.remove("content_scripts");
+    }
+    Ok(Value::Object(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chrome_key_gives_the_recorded_id() {
+        let key = std::fs::read_to_string(crate::util::root().join("extension/chrome-key.pub.txt"))
+            .unwrap();
+        assert_eq!(extension_id(&key).unwrap(), CHROME_EXTENSION_ID);
+    }
+
+    #[test]
+    fn manifests_follow_the_build_contract() {
+        let base = json!({
+            "manifest_version": 3,
+            "name": "__MSG_extName__",
+            "permissions": ["storage", "scripting"],
+            "storage": { "managed_schema": "managed_schema.json" },
+        });
+        let server = ServerUrl::parse("http://127.0.0.1:9").unwrap();
+        let c = transform_manifest(&base, Target::Chrome, "KEY", Some(&server)).unwrap();
+        assert_eq!(
+            c["background"],
+            json!({"service_worker": "background.js", "type": "module"})
+        );
+        assert_eq!(c["key"], "KEY");
+        assert_eq!(c["minimum_chrome_version"], "116");
+        assert_eq!(c["storage"]["managed_schema"], "managed_schema.json");
+        assert_eq!(c["host_permissions"], json!(["http://127.0.0.1/*"]));
+        assert_eq!(
+            c["content_scripts"][0]["matches"],
+            json!(["http://127.0.0.1/*"])
+        );
+        assert_eq!(c["content_scripts"][0]["all_frames"], true);
+        assert!(c.get("browser_specific_settings").is_none());
+        let f = transform_manifest(&base, Target::Firefox, "KEY", None).unwrap();
+        assert_eq!(
+            f["background"],
+            json!({"scripts": ["background.js"], "type": "module"})
+        );
+        assert!(f.get("key").is_none() && f.get("storage").is_none());
+        assert!(f.get("host_permissions").is_none() && f.get("content_scripts").is_none());
+        assert_eq!(f["browser_specific_settings"]["gecko"]["id"], GECKO_ID);
+        assert_eq!(
+            f["browser_specific_settings"]["gecko"]["strict_min_version"],
+            "142.0"
+        );
+        assert_eq!(
+            f["browser_specific_settings"]["gecko"]["data_collection_permissions"],
+            json!({"required": ["none"]})
+        );
+    }
+
+    #[test]
+    fn runtime_file_filter() {
+        assert!(is_runtime_file("background.js"));
+        assert!(is_runtime_file("content/main.js"));
+        assert!(is_runtime_file("wasm/session_drop_bg.wasm"));
+        assert!(is_runtime_file("_locales/pt_BR/messages.json"));
+        assert!(is_runtime_file("managed_schema.json"));
+        assert!(is_runtime_file("content/terminate.css"));
+        assert!(!is_runtime_file("tests"));
+        assert!(!is_runtime_file("tests/background.test.mjs"));
+        assert!(!is_runtime_file("BUILD-CONTRACT.md"));
+        assert!(!is_runtime_file("manifest.base.json"));
+        assert!(!is_runtime_file("chrome-key.pub.txt"));
+        assert!(!is_runtime_file("wasm/.gitignore"));
+    }
+}
