@@ -1,6 +1,9 @@
 //! The async orchestrator: token cache, generation fallback, retries. Generic over the
 //! transport and the clock so it runs natively (tests) and in wasm alike.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::generation::{list_one_path, AutoGeneration, Generation, GenerationPolicy};
 use crate::id::{IdError, SessionId, SessionRef};
 use crate::messages::{describe, Lang, Message};
@@ -11,11 +14,11 @@ use crate::request::{
 use crate::server::{ServerUrl, ServerUrlError};
 use crate::sessions::{parse_list_all, parse_list_one, SessionList};
 use crate::token::{interpret_token, Credentials, Token, TokenAuthStyle, TokenCache};
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 use serde::{Deserialize, Serialize};
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
 
 /// Sends one request. Implementations must honour `timeout_ms` and answer
 /// `TransportError::Timeout` when it elapses. No `Send` bound (wasm is single-threaded).
@@ -35,7 +38,7 @@ impl<T: Transport + ?Sized> Transport for &T {
     }
 }
 
-impl<T: Transport + ?Sized> Transport for std::rc::Rc<T> {
+impl<T: Transport + ?Sized> Transport for alloc::rc::Rc<T> {
     async fn send(
         &self,
         req: HttpRequest,
@@ -85,13 +88,13 @@ impl ConfigError {
     }
 }
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.describe(Lang::En).cause)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl core::error::Error for ConfigError {}
 
 impl From<ServerUrlError> for ConfigError {
     fn from(e: ServerUrlError) -> Self {
@@ -246,7 +249,7 @@ struct GateGuard<'a>(&'a Gate);
 impl Drop for GateGuard<'_> {
     fn drop(&mut self) {
         self.0.busy.set(false);
-        let waiters = std::mem::take(&mut *self.0.waiters.borrow_mut());
+        let waiters = core::mem::take(&mut *self.0.waiters.borrow_mut());
         for w in waiters {
             w.wake();
         }
@@ -282,6 +285,44 @@ pub struct Client<T, C> {
 struct Flow {
     attempts: u32,
     renewed: bool,
+}
+
+/// What a list call found: the hash of a row id (list-one), or the active sessions (list-all).
+enum Got {
+    One(SessionId),
+    All(SessionList),
+}
+
+/// A list answer: list-one of `row_id` → its hash; list-all (`None`) → the active sessions.
+/// `Err` is the outcome to act on (renew the token, try the next path, or report).
+fn read_list(resp: &HttpResponse, row_id: Option<u64>) -> Result<Got, Outcome> {
+    if row_id.is_some() {
+        let s = parse_list_one(resp)?;
+        return SessionId::new(s.session_id.trim())
+            .map(Got::One)
+            .map_err(|_| {
+                Outcome::new(
+                    OutcomeKind::Unexpected,
+                    Some(resp.status),
+                    None,
+                    NextStep::Report,
+                )
+            });
+    }
+    if !(200..300).contains(&resp.status) {
+        let mut o = interpret_drop(resp, true);
+        if o.kind == OutcomeKind::Dropped {
+            o.kind = OutcomeKind::Unexpected;
+            o.next = NextStep::Report;
+        }
+        return Err(o);
+    }
+    parse_list_all(&resp.body, true)
+        .map(Got::All)
+        .map_err(|mut o| {
+            o.status = Some(resp.status);
+            o
+        })
 }
 
 impl<T: Transport, C: Clock> Client<T, C> {
@@ -437,9 +478,9 @@ impl<T: Transport, C: Clock> Client<T, C> {
                 },
             ),
             SessionRef::RowId(n) => match self.resolve_flow(*n).await {
-                Ok((id, flow)) => (id, Some(n.to_string()), flow),
+                Ok((id, flow)) => (id, Some(crate::num::u64_text(*n)), flow),
                 Err(mut rep) => {
-                    rep.row_id = Some(n.to_string());
+                    rep.row_id = Some(crate::num::u64_text(*n));
                     return rep;
                 }
             },
@@ -527,23 +568,23 @@ impl<T: Transport, C: Clock> Client<T, C> {
         paths
     }
 
-    /// GET each candidate path (built by `path_fn`) until one is found; renew the token once.
-    /// `handle` turns a response into the result, or an Outcome to act on.
-    async fn get_with_fallback<R>(
-        &self,
-        flow: &mut Flow,
-        path_fn: impl Fn(&str) -> String,
-        handle: impl Fn(&HttpResponse) -> Result<R, Outcome>,
-    ) -> Result<R, Report> {
+    /// GET each candidate list path (list-one of `row_id`, or list-all when `None`) until one
+    /// is found; renew the token once. Non-generic on purpose: one copy of this retry loop
+    /// serves both calls (its async state machine is sizeable in wasm).
+    async fn get_with_fallback(&self, flow: &mut Flow, row_id: Option<u64>) -> Result<Got, Report> {
         let paths = self.list_paths();
         let mut token = self.token(None).await.map_err(|o| self.report(o, flow))?;
         let mut i = 0;
         loop {
             let path = paths[i];
-            let req = list_request(&self.config.server, &path_fn(path), &token);
+            let full = match row_id {
+                Some(n) => list_one_path(path, n),
+                None => path.to_owned(),
+            };
+            let req = list_request(&self.config.server, &full, &token);
             flow.attempts += 1;
             let outcome = match self.send(req).await {
-                Ok(resp) => match handle(&resp) {
+                Ok(resp) => match read_list(&resp, row_id) {
                     Ok(r) => {
                         self.list_path.set(Some(path));
                         return Ok(r);
@@ -576,27 +617,12 @@ impl<T: Transport, C: Clock> Client<T, C> {
             attempts: 0,
             renewed: false,
         };
-        let r = self
-            .get_with_fallback(
-                &mut flow,
-                |p| list_one_path(p, row_id),
-                |resp| {
-                    let s = parse_list_one(resp)?;
-                    SessionId::new(s.session_id.trim()).map_err(|_| {
-                        Outcome::new(
-                            OutcomeKind::Unexpected,
-                            Some(resp.status),
-                            None,
-                            NextStep::Report,
-                        )
-                    })
-                },
-            )
-            .await;
-        match r {
-            Ok(id) => Ok((id, flow)),
+        match self.get_with_fallback(&mut flow, Some(row_id)).await {
+            Ok(Got::One(id)) => Ok((id, flow)),
+            // (`read_list` answers `One` for a row id.)
+            Ok(Got::All(_)) => Err(self.report(Outcome::local(OutcomeKind::Unexpected), &flow)),
             Err(mut rep) => {
-                rep.row_id = Some(row_id.to_string());
+                rep.row_id = Some(crate::num::u64_text(row_id));
                 Err(rep)
             }
         }
@@ -614,7 +640,7 @@ impl<T: Transport, C: Clock> Client<T, C> {
                 let mut rep = self.report(Outcome::local(OutcomeKind::Resolved), &flow);
                 rep.outcome.status = Some(200);
                 rep.session_id = Some(id.as_str().to_owned());
-                rep.row_id = Some(row_id.to_string());
+                rep.row_id = Some(crate::num::u64_text(row_id));
                 rep
             }
             Err(rep) => rep,
@@ -627,26 +653,11 @@ impl<T: Transport, C: Clock> Client<T, C> {
             attempts: 0,
             renewed: false,
         };
-        self.get_with_fallback(
-            &mut flow,
-            |p| p.to_owned(),
-            |resp| {
-                if !(200..300).contains(&resp.status) {
-                    return Err(interpret_drop(resp, true)).map_err(|mut o: Outcome| {
-                        if o.kind == OutcomeKind::Dropped {
-                            o.kind = OutcomeKind::Unexpected;
-                            o.next = NextStep::Report;
-                        }
-                        o
-                    });
-                }
-                parse_list_all(&resp.body, true).map_err(|mut o| {
-                    o.status = Some(resp.status);
-                    o
-                })
-            },
-        )
-        .await
+        match self.get_with_fallback(&mut flow, None).await? {
+            Got::All(list) => Ok(list),
+            // (`read_list` answers `All` for the list-all call.)
+            Got::One(_) => Err(self.report(Outcome::local(OutcomeKind::Unexpected), &flow)),
+        }
     }
 
     /// Fetch a NEW token: `connected`, or why it failed.

@@ -1,5 +1,8 @@
 //! The two generations of the appliance's API paths, and the pure "auto" state machine.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::id::SessionId;
 use serde::{Deserialize, Serialize};
 
@@ -76,7 +79,10 @@ impl Generation {
 
 /// List-one path: list path + "/{row_id}".
 pub fn list_one_path(list_path: &str, row_id: u64) -> String {
-    format!("{}/{}", list_path.trim_end_matches('/'), row_id)
+    let mut s = String::from(list_path.trim_end_matches('/'));
+    s.push('/');
+    crate::num::push_u64(&mut s, row_id);
+    s
 }
 
 impl GenerationPolicy {

@@ -1,7 +1,10 @@
 //! Session references: the appliance's session hash, or the numeric row id shown by the console.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Longest accepted session hash.
 pub const MAX_ID_LEN: usize = 256;
@@ -49,7 +52,7 @@ impl fmt::Display for IdError {
     }
 }
 
-impl std::error::Error for IdError {}
+impl core::error::Error for IdError {}
 
 impl IdError {
     /// Operator-facing explanation (title, cause, fix).
@@ -84,7 +87,7 @@ impl SessionId {
         if let Some((pos, ch)) = s.chars().enumerate().find(|(_, c)| forbidden(*c)) {
             return Err(IdError::Forbidden { ch, pos });
         }
-        if s.contains("..") {
+        if crate::text::contains(s, "..") {
             return Err(IdError::DotSegment);
         }
         // "." alone is a dot segment too (it would be removed by URL normalisation).
@@ -147,9 +150,9 @@ impl SessionRef {
         if s.len() > MAX_ROW_ID_DIGITS || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdError::NotARowId);
         }
-        s.parse::<u64>()
+        crate::text::digits(s)
             .map(SessionRef::RowId)
-            .map_err(|_| IdError::NotARowId)
+            .ok_or(IdError::NotARowId)
     }
 
     pub fn parse(kind: RefKind, s: &str) -> Result<SessionRef, IdError> {

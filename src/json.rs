@@ -1,11 +1,13 @@
 //! Minimal, lenient JSON scanning of the appliance's small answers (drop envelope, gateway
-//! message, OAuth answer, list-one errors). One visitor, no `serde_json::Value` (wasm size),
-//! and any JSON type accepted anywhere: unknown keys and odd types are skipped, never fatal.
+//! message, OAuth answer, list-one errors). One hand-written reader over `minijson::Parser`, no
+//! JSON value tree (wasm size), and any JSON type accepted anywhere: unknown keys and odd types
+//! are skipped, never fatal.
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
-use std::borrow::Cow;
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::minijson::{Parser, R};
+use alloc::borrow::Cow;
 
 /// A JSON leaf, borrowing strings from the input when it can (objects and arrays collapse to
 /// `Other`). `Scalar` is the owned form.
@@ -84,7 +86,7 @@ impl<'a> Lit<'a> {
     pub(crate) fn as_i64(&self) -> Option<i64> {
         match self {
             Lit::Int(n) => Some(*n),
-            Lit::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+            Lit::Float(f) => crate::num::exact_int(*f),
             Lit::Str(s) => {
                 let t = s.trim();
                 let (neg, d) = match t.strip_prefix('-') {
@@ -124,109 +126,6 @@ impl<'a> Lit<'a> {
     }
 }
 
-struct LitVisitor;
-
-impl<'de> Visitor<'de> for LitVisitor {
-    type Value = Lit<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Lit<'de>, E> {
-        Ok(Lit::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Lit<'de>, E> {
-        Ok(Lit::Int(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Lit<'de>, E> {
-        Ok(i64::try_from(v).map_or(Lit::Float(v as f64), Lit::Int))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Lit<'de>, E> {
-        Ok(Lit::Float(v))
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Lit<'de>, E> {
-        Ok(Lit::Str(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Lit<'de>, E> {
-        Ok(Lit::Str(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Lit<'de>, E> {
-        Ok(Lit::Str(Cow::Owned(v)))
-    }
-    fn visit_unit<E>(self) -> Result<Lit<'de>, E> {
-        Ok(Lit::Null)
-    }
-    fn visit_none<E>(self) -> Result<Lit<'de>, E> {
-        Ok(Lit::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Lit<'de>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Lit::Other)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lit<'de>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Lit::Other)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Lit<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Lit<'a>, D::Error> {
-        d.deserialize_any(LitVisitor)
-    }
-}
-
-/// Keys we care about, at any level.
-enum Key {
-    Message,
-    Mensagem,
-    Error,
-    Erro,
-    ErrorCode,
-    CodErro,
-    Status,
-    Code,
-    ErrorDescription,
-    AccessToken,
-    TokenType,
-    ExpiresIn,
-    Response,
-    Exception,
-    Other,
-}
-
-struct KeyVisitor;
-
-impl Visitor<'_> for KeyVisitor {
-    type Value = Key;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Key, E> {
-        Ok(match v {
-            "message" => Key::Message,
-            "mensagem" => Key::Mensagem,
-            "error" => Key::Error,
-            "erro" => Key::Erro,
-            "error_code" => Key::ErrorCode,
-            "cod_erro" => Key::CodErro,
-            "status" => Key::Status,
-            "code" => Key::Code,
-            "error_description" => Key::ErrorDescription,
-            "access_token" => Key::AccessToken,
-            "token_type" => Key::TokenType,
-            "expires_in" => Key::ExpiresIn,
-            "response" => Key::Response,
-            "exception" => Key::Exception,
-            _ => Key::Other,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
-        d.deserialize_any(KeyVisitor)
-    }
-}
-
 /// The interesting fields of one JSON object.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Level {
@@ -250,95 +149,60 @@ pub(crate) struct Level {
     pub is_object: bool,
 }
 
-struct LevelSeed {
-    top: bool,
-}
-
-impl<'de> DeserializeSeed<'de> for LevelSeed {
-    type Value = Level;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Level, D::Error> {
-        d.deserialize_any(self)
+/// Reads one value as a [`Level`]: an object's interesting fields (`response` and `exception`
+/// objects one level down when `top`); any other value is read and gives a non-object Level.
+fn parse_level<'a>(p: &mut Parser<'a>, top: bool) -> R<Level> {
+    if !p.begin_object() {
+        p.scalar()?;
+        return Ok(Level::default());
     }
-}
-
-fn not_object<E>() -> Result<Level, E> {
-    Ok(Level::default())
-}
-
-impl<'de> Visitor<'de> for LevelSeed {
-    type Value = Level;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Level, E> {
-        not_object()
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Level, E> {
-        not_object()
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Level, E> {
-        not_object()
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Level, E> {
-        not_object()
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Level, E> {
-        not_object()
-    }
-    fn visit_unit<E>(self) -> Result<Level, E> {
-        not_object()
-    }
-    fn visit_none<E>(self) -> Result<Level, E> {
-        not_object()
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Level, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        not_object()
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Level, A::Error> {
-        let mut l = Level {
-            is_object: true,
-            ..Level::default()
-        };
-        while let Some(k) = map.next_key::<Key>()? {
-            match k {
-                Key::Message => l.message = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::Mensagem => l.mensagem = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::Error => l.error = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::Erro => l.erro = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::ErrorCode => l.error_code = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::CodErro => l.cod_erro = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::Status => l.status = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::Code => l.code = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::ErrorDescription => {
-                    l.error_description = Some(map.next_value::<Lit<'de>>()?.into_owned())
-                }
-                Key::AccessToken => {
-                    l.access_token = match map.next_value::<Lit<'de>>()? {
-                        Lit::Str(s) => Some(s.into_owned()),
-                        _ => None,
-                    }
-                }
-                Key::TokenType => {
-                    l.token_type = match map.next_value::<Lit<'de>>()? {
-                        Lit::Str(s) => Some(s.into_owned()),
-                        _ => Some(String::new()),
-                    }
-                }
-                Key::ExpiresIn => l.expires_in = Some(map.next_value::<Lit<'de>>()?.into_owned()),
-                Key::Response if self.top => {
-                    l.response = Some(Box::new(map.next_value_seed(LevelSeed { top: false })?))
-                }
-                Key::Exception if self.top => {
-                    l.exception = Some(Box::new(map.next_value_seed(LevelSeed { top: false })?))
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+    let mut l = Level {
+        is_object: true,
+        ..Level::default()
+    };
+    let mut first = true;
+    while let Some(k) = p.key(&mut first)? {
+        let slot = match &*k {
+            "message" => &mut l.message,
+            "mensagem" => &mut l.mensagem,
+            "error" => &mut l.error,
+            "erro" => &mut l.erro,
+            "error_code" => &mut l.error_code,
+            "cod_erro" => &mut l.cod_erro,
+            "status" => &mut l.status,
+            "code" => &mut l.code,
+            "error_description" => &mut l.error_description,
+            "expires_in" => &mut l.expires_in,
+            "access_token" => {
+                l.access_token = match p.scalar()? {
+                    Lit::Str(s) => Some(s.into_owned()),
+                    _ => None,
+                };
+                continue;
             }
-        }
-        Ok(l)
+            "token_type" => {
+                l.token_type = Some(match p.scalar()? {
+                    Lit::Str(s) => s.into_owned(),
+                    _ => String::new(),
+                });
+                continue;
+            }
+            "response" if top => {
+                l.response = Some(Box::new(parse_level(p, false)?));
+                continue;
+            }
+            "exception" if top => {
+                l.exception = Some(Box::new(parse_level(p, false)?));
+                continue;
+            }
+            _ => {
+                p.skip()?;
+                continue;
+            }
+        };
+        *slot = Some(p.scalar()?.into_owned());
     }
+    Ok(l)
 }
 
 /// What a response body turned out to be.
@@ -366,9 +230,9 @@ pub(crate) fn classify(body: &[u8], content_type: Option<&str>) -> BodyKind {
         || trimmed[0].is_ascii_digit()
         || matches!(trimmed[0], b'-' | b't' | b'f' | b'n');
     if looks_json {
-        let mut de = serde_json::Deserializer::from_slice(trimmed);
-        if let Ok(level) = (LevelSeed { top: true }).deserialize(&mut de) {
-            if de.end().is_ok() {
+        let mut p = Parser::new(trimmed);
+        if let Ok(level) = parse_level(&mut p, true) {
+            if p.end().is_ok() {
                 return if level.is_object {
                     BodyKind::Object(Box::new(level))
                 } else {
@@ -378,12 +242,12 @@ pub(crate) fn classify(body: &[u8], content_type: Option<&str>) -> BodyKind {
         }
     }
     let is_html = trimmed[0] == b'<'
-        || content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("html"));
+        || content_type.is_some_and(|ct| crate::text::contains(&ct.to_ascii_lowercase(), "html"));
     let head = &trimmed[..trimmed.len().min(64 * 1024)];
     // Valid UTF-8 prefix only (no lossy conversion: smaller wasm, and the text is only shown).
-    let text = match std::str::from_utf8(head) {
+    let text = match core::str::from_utf8(head) {
         Ok(t) => t,
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+        Err(e) => core::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
     };
     if is_html {
         BodyKind::Html(html_title(text))
@@ -394,9 +258,9 @@ pub(crate) fn classify(body: &[u8], content_type: Option<&str>) -> BodyKind {
 
 fn html_title(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    let start = lower.find("<title")?;
+    let start = crate::text::find(&lower, "<title")?;
     let open_end = start + lower.get(start..)?.find('>')? + 1;
-    let close = open_end + lower.get(open_end..)?.find("</title")?;
+    let close = open_end + crate::text::find(lower.get(open_end..)?, "</title")?;
     // Same byte offsets: ASCII lower-casing keeps lengths.
     sanitize(text.get(open_end..close)?)
 }

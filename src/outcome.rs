@@ -1,5 +1,8 @@
 //! What an answer from the appliance means, and what to do next.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::json::{self, BodyKind, Level};
 use crate::request::{HttpResponse, TransportError};
 use serde::{Deserialize, Serialize};
@@ -156,7 +159,7 @@ pub fn from_transport(err: &TransportError) -> Outcome {
 }
 
 fn has(text: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| text.contains(n))
+    needles.iter().any(|n| crate::text::contains(text, n))
 }
 
 /// Shared classification of drop-like answers (also used for token, list and list-one failures).

@@ -1,5 +1,8 @@
 //! HTTP requests and responses as plain data, and the three request builders.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::generation::Generation;
 use crate::id::SessionId;
 use crate::server::ServerUrl;
@@ -88,8 +91,8 @@ pub enum TransportError {
     Network(String),
 }
 
-impl std::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             TransportError::Timeout => f.write_str("request timed out"),
             TransportError::Network(m) => write!(f, "network error: {m}"),
@@ -97,7 +100,7 @@ impl std::fmt::Display for TransportError {
     }
 }
 
-impl std::error::Error for TransportError {}
+impl core::error::Error for TransportError {}
 
 /// `application/x-www-form-urlencoded` encoding of one value (space → '+').
 pub fn form_encode(s: &str) -> String {
@@ -150,6 +153,13 @@ fn h(k: &str, v: &str) -> (String, String) {
     (k.to_owned(), v.to_owned())
 }
 
+fn bearer(token: &str) -> (String, String) {
+    (
+        "Authorization".to_owned(),
+        crate::text::cat(&["Bearer ", token]),
+    )
+}
+
 /// `POST {base}/iso/oauth2/token` (client credentials grant).
 ///
 /// * `Body`: `grant_type=client_credentials&client_id=…&client_secret=…`
@@ -164,16 +174,17 @@ pub fn token_request(
         h("Accept", "application/json"),
     ];
     let body = match style {
-        TokenAuthStyle::Body => format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}",
-            form_encode(&creds.client_id),
-            form_encode(&creds.client_secret)
-        ),
+        TokenAuthStyle::Body => crate::text::cat(&[
+            "grant_type=client_credentials&client_id=",
+            &form_encode(&creds.client_id),
+            "&client_secret=",
+            &form_encode(&creds.client_secret),
+        ]),
         TokenAuthStyle::Basic => {
-            let raw = format!("{}:{}", creds.client_id, creds.client_secret);
+            let raw = crate::text::cat(&[&*creds.client_id, ":", &creds.client_secret]);
             headers.push((
                 "Authorization".to_owned(),
-                format!("Basic {}", base64(raw.as_bytes())),
+                crate::text::cat(&["Basic ", &base64(raw.as_bytes())]),
             ));
             "grant_type=client_credentials".to_owned()
         }
@@ -196,10 +207,7 @@ pub fn drop_request(
     HttpRequest {
         method: Method::Delete,
         url: server.url(&gen.drop_path(id)),
-        headers: vec![
-            h("Accept", "application/json"),
-            ("Authorization".to_owned(), format!("Bearer {token}")),
-        ],
+        headers: vec![h("Accept", "application/json"), bearer(token)],
         body: None,
     }
 }
@@ -209,10 +217,7 @@ pub fn list_request(server: &ServerUrl, path: &str, token: &str) -> HttpRequest 
     HttpRequest {
         method: Method::Get,
         url: server.url(path),
-        headers: vec![
-            h("Accept", "application/json"),
-            ("Authorization".to_owned(), format!("Bearer {token}")),
-        ],
+        headers: vec![h("Accept", "application/json"), bearer(token)],
         body: None,
     }
 }
@@ -237,7 +242,7 @@ const REDACTED: &str = "<redacted>";
 fn redact_header(name: &str, value: &str) -> String {
     if name.eq_ignore_ascii_case("authorization") {
         if let Some((scheme, _)) = value.split_once(' ') {
-            return format!("{scheme} {REDACTED}");
+            return crate::text::cat(&[scheme, " ", REDACTED]);
         }
         return REDACTED.to_owned();
     }
@@ -277,7 +282,7 @@ pub fn to_curl(req: &HttpRequest, redact: bool) -> String {
             v.clone()
         };
         out.push_str(" -H ");
-        out.push_str(&shell_quote(&format!("{k}: {v}")));
+        out.push_str(&shell_quote(&crate::text::cat(&[k, ": ", &v])));
     }
     if req.url.contains(['[', ']', '{', '}']) {
         out.push_str(" -g");

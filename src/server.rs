@@ -1,7 +1,10 @@
 //! The appliance's base URL, parsed and normalised by hand (no `url` crate: wasm size).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::messages::{Lang, Message};
-use std::fmt;
+use core::fmt;
 
 /// A normalised appliance base URL: `scheme://host[:port][/prefix]`, no trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -40,7 +43,7 @@ impl fmt::Display for ServerUrlError {
     }
 }
 
-impl std::error::Error for ServerUrlError {}
+impl core::error::Error for ServerUrlError {}
 
 impl ServerUrlError {
     /// Title, cause and fix in the requested language.
@@ -57,7 +60,7 @@ fn is_ipv4(host: &str) -> Option<[u8; 4]> {
         {
             return None;
         }
-        out[n] = part.parse().ok()?;
+        out[n] = u8::try_from(crate::text::digits(part)?).ok()?;
         n += 1;
     }
     (n == 4).then_some(out)
@@ -82,7 +85,8 @@ impl ServerUrl {
             return Err(ServerUrlError::Empty);
         }
         // (No `&s[a..b]` indexing in this module: its panic path weighs ~3 KB of wasm.)
-        let (scheme_raw, rest) = s.split_once("://").ok_or(ServerUrlError::MissingScheme)?;
+        let (scheme_raw, rest) =
+            crate::text::split_once(s, "://").ok_or(ServerUrlError::MissingScheme)?;
         let scheme_lc = scheme_raw.to_ascii_lowercase();
         let scheme: &'static str = match scheme_lc.as_str() {
             "https" => "https",
@@ -110,7 +114,7 @@ impl ServerUrl {
         let (host_raw, port_raw): (String, Option<&str>) =
             if let Some(inner) = authority.strip_prefix('[') {
                 let (inside, after) = inner.split_once(']').ok_or(ServerUrlError::InvalidHost)?;
-                let host = format!("[{inside}]");
+                let host = crate::text::cat(&["[", inside, "]"]);
                 if after.is_empty() {
                     (host, None)
                 } else if let Some(p) = after.strip_prefix(':') {
@@ -146,7 +150,7 @@ impl ServerUrl {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
                 || host.starts_with('.')
-                || host.contains("..")
+                || crate::text::contains(&host, "..")
             {
                 return Err(ServerUrlError::InvalidHost);
             }
@@ -162,8 +166,8 @@ impl ServerUrl {
                 if p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(ServerUrlError::BadPort(shown));
                 }
-                match p.parse::<u32>() {
-                    Ok(n) if (1..=65535).contains(&n) => Some(n as u16),
+                match crate::text::digits(p) {
+                    Some(n) if (1..=65535).contains(&n) => Some(n as u16),
                     _ => return Err(ServerUrlError::BadPort(shown)),
                 }
             }
@@ -187,7 +191,7 @@ impl ServerUrl {
         {
             return Err(ServerUrlError::InvalidPath);
         }
-        if trimmed.contains("//") {
+        if crate::text::contains(trimmed, "//") {
             return Err(ServerUrlError::InvalidPath);
         }
         Ok(ServerUrl {
@@ -225,15 +229,17 @@ impl ServerUrl {
 
     /// "https://pam.example.com:8443".
     pub fn origin(&self) -> String {
-        match self.port {
-            Some(p) => format!("{}://{}:{}", self.scheme, self.host, p),
-            None => format!("{}://{}", self.scheme, self.host),
+        let mut s = crate::text::cat(&[self.scheme, "://", &self.host]);
+        if let Some(p) = self.port {
+            s.push(':');
+            crate::num::push_u64(&mut s, p.into());
         }
+        s
     }
 
     /// Port-less host permission / content-script pattern, e.g. "https://pam.example.com/*".
     pub fn match_pattern(&self) -> String {
-        format!("{}://{}/*", self.scheme, self.host)
+        crate::text::cat(&[self.scheme, "://", &self.host, "/*"])
     }
 
     /// base + path; `path` should start with '/' (one is inserted otherwise).
@@ -253,7 +259,7 @@ impl fmt::Display for ServerUrl {
     }
 }
 
-impl std::str::FromStr for ServerUrl {
+impl core::str::FromStr for ServerUrl {
     type Err = ServerUrlError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         ServerUrl::parse(s)

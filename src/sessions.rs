@@ -1,15 +1,18 @@
 //! Parsing the remote-session lists. List-all answers can hold 100 000+ sessions and there is
-//! no server-side "active only" filter, so the list is parsed STREAMING: a serde visitor walks
-//! the `remote_sessions` sequence, borrows strings from the input, and allocates only the
-//! sessions it keeps.
+//! no server-side "active only" filter, so the list is parsed STREAMING: a hand-written reader
+//! over `minijson::Parser` walks the `remote_sessions` sequence, borrows strings from the input,
+//! and allocates only the sessions it keeps.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 use crate::json::{self, BodyKind, Lit};
+use crate::minijson::{Parser, R};
 use crate::outcome::{classify, NextStep, Outcome, OutcomeKind};
 use crate::request::HttpResponse;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use alloc::borrow::Cow;
+use core::fmt::Write as _;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-use std::fmt::{self, Write as _};
 
 /// One remote session. serde (JS view): camelCase
 /// `{ id, user, originIp, credential, device, protocol, proxy, sessionId, start, end, time }`.
@@ -78,31 +81,12 @@ impl SessionList {
 
 /// A string-ish value: borrowed when possible; numbers and bools as text; null, arrays and
 /// objects → None.
-/// Float as text without core's float formatting (~15 KB of wasm): up to 6 decimals.
+/// Floats as plain decimals (up to 6 decimals; see `num::push_decimal`), `""` when not finite
+/// or beyond exact integers.
 fn float_text(f: f64) -> String {
-    if !f.is_finite() {
-        return String::new();
-    }
-    let neg = f < 0.0;
-    let a = f.abs();
-    if a >= 9.0e15 {
-        return String::new();
-    }
-    let mut int = a.trunc() as u64;
-    let mut frac = ((a - a.trunc()) * 1e6).round() as u64;
-    if frac >= 1_000_000 {
-        int += 1;
-        frac -= 1_000_000;
-    }
     let mut s = String::new();
-    if neg {
-        s.push('-');
-    }
-    s.push_str(&int.to_string());
-    if frac > 0 {
-        let digits = format!("{frac:06}");
-        s.push('.');
-        s.push_str(digits.trim_end_matches('0'));
+    if f.is_finite() && f.abs() < 9.0e15 {
+        crate::num::push_decimal(&mut s, f);
     }
     s
 }
@@ -110,7 +94,11 @@ fn float_text(f: f64) -> String {
 fn text(v: Lit<'_>) -> Option<Cow<'_, str>> {
     match v {
         Lit::Str(s) => Some(s),
-        Lit::Int(n) => Some(Cow::Owned(n.to_string())),
+        Lit::Int(n) => {
+            let mut s = String::new();
+            crate::num::push_i64(&mut s, n);
+            Some(Cow::Owned(s))
+        }
         Lit::Float(f) => Some(Cow::Owned(float_text(f))),
         Lit::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
         Lit::Null | Lit::Other => None,
@@ -133,34 +121,21 @@ enum SKey {
     Other,
 }
 
-struct SKeyVisitor;
-
-impl Visitor<'_> for SKeyVisitor {
-    type Value = SKey;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-    fn visit_str<E>(self, v: &str) -> Result<SKey, E> {
-        Ok(match v {
-            "id" | "ID" => SKey::Id,
-            "user" | "usuario" | "usuário" | "username" => SKey::User,
-            "origin_ip" | "ip_origem" | "origem_ip" | "ip" => SKey::OriginIp,
-            "credential" | "credencial" => SKey::Credential,
-            "device" | "dispositivo" => SKey::Device,
-            "protocol" | "protocolo" => SKey::Protocol,
-            "proxy" => SKey::Proxy,
-            "session_id" | "sessao_id" | "id_sessao" | "hash" => SKey::SessionId,
-            "start" | "inicio" | "início" | "start_date" => SKey::Start,
-            "end" | "fim" | "termino" | "término" | "end_date" => SKey::End,
-            "time" | "tempo" | "duracao" | "duração" | "duration" => SKey::Time,
-            _ => SKey::Other,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for SKey {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SKey, D::Error> {
-        d.deserialize_any(SKeyVisitor)
+/// Which field a session key names (English and Portuguese spellings).
+fn skey(k: &str) -> SKey {
+    match k {
+        "id" | "ID" => SKey::Id,
+        "user" | "usuario" | "usuário" | "username" => SKey::User,
+        "origin_ip" | "ip_origem" | "origem_ip" | "ip" => SKey::OriginIp,
+        "credential" | "credencial" => SKey::Credential,
+        "device" | "dispositivo" => SKey::Device,
+        "protocol" | "protocolo" => SKey::Protocol,
+        "proxy" => SKey::Proxy,
+        "session_id" | "sessao_id" | "id_sessao" | "hash" => SKey::SessionId,
+        "start" | "inicio" | "início" | "start_date" => SKey::Start,
+        "end" | "fim" | "termino" | "término" | "end_date" => SKey::End,
+        "time" | "tempo" | "duracao" | "duração" | "duration" => SKey::Time,
+        _ => SKey::Other,
     }
 }
 
@@ -176,255 +151,115 @@ fn own(v: Option<Cow<'_, str>>) -> String {
     v.map(Cow::into_owned).unwrap_or_default()
 }
 
-/// One session object: kept (Some) or skipped (None, nothing allocated unless escapes).
-/// Every object is counted in `total`.
-struct SessionSeed<'t> {
+/// One session: an object is counted in `total` and kept (Some) or skipped (None, nothing
+/// allocated unless escapes); anything else is not a session (read, not counted).
+fn session<'a>(
+    p: &mut Parser<'a>,
     active_only: bool,
-    total: &'t mut usize,
-}
-
-impl<'de> DeserializeSeed<'de> for SessionSeed<'_> {
-    type Value = Option<RemoteSession>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
+    total: &mut usize,
+) -> R<Option<RemoteSession>> {
+    if !p.begin_object() {
+        p.scalar()?;
+        return Ok(None);
     }
-}
-
-impl<'de> Visitor<'de> for SessionSeed<'_> {
-    type Value = Option<RemoteSession>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a session object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        *self.total += 1;
-        let mut f: [Option<Cow<'de, str>>; 11] = Default::default();
-        while let Some(k) = map.next_key::<SKey>()? {
-            let slot = match k {
-                SKey::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-                k => k as usize,
-            };
-            let v = text(map.next_value::<Lit<'de>>()?);
-            // First non-empty value wins (English and Portuguese keys may coexist).
-            if f[slot].as_deref().map_or(true, str::is_empty) {
-                f[slot] = v;
+    *total += 1;
+    let mut f: [Option<Cow<'a, str>>; 11] = Default::default();
+    let mut first = true;
+    while let Some(k) = p.key(&mut first)? {
+        let slot = match skey(&k) {
+            SKey::Other => {
+                p.skip()?;
+                continue;
+            }
+            k => k as usize,
+        };
+        let v = text(p.scalar()?);
+        // First non-empty value wins (English and Portuguese keys may coexist).
+        if let Some(cur) = f.get_mut(slot) {
+            if cur.as_deref().map_or(true, str::is_empty) {
+                *cur = v;
             }
         }
-        let active = end_means_active(f[SKey::End as usize].as_deref());
-        if self.active_only && !active {
-            return Ok(None);
-        }
-        let [id, user, origin_ip, credential, device, protocol, proxy, session_id, start, end, time] =
-            f;
-        Ok(Some(RemoteSession {
-            id: own(id),
-            user: own(user),
-            origin_ip: own(origin_ip),
-            credential: own(credential),
-            device: own(device),
-            protocol: own(protocol),
-            proxy: own(proxy),
-            session_id: own(session_id),
-            start: own(start),
-            end: if active {
-                None
-            } else {
-                end.map(Cow::into_owned)
-            },
-            time: own(time),
-        }))
     }
-    // Anything that is not an object is not a session (and is not counted).
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
+    let active = end_means_active(f[SKey::End as usize].as_deref());
+    if active_only && !active {
+        return Ok(None);
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
+    let [id, user, origin_ip, credential, device, protocol, proxy, session_id, start, end, time] =
+        f;
+    Ok(Some(RemoteSession {
+        id: own(id),
+        user: own(user),
+        origin_ip: own(origin_ip),
+        credential: own(credential),
+        device: own(device),
+        protocol: own(protocol),
+        proxy: own(proxy),
+        session_id: own(session_id),
+        start: own(start),
+        end: if active {
+            None
+        } else {
+            end.map(Cow::into_owned)
+        },
+        time: own(time),
+    }))
 }
 
-/// The session container: an array (or, PHP-style, an object of index → session).
-struct ListSeed<'a> {
+/// The session container: an array (or, PHP-style, an object of index → session); any other
+/// value holds no session.
+fn list(
+    p: &mut Parser<'_>,
     active_only: bool,
-    out: &'a mut Vec<RemoteSession>,
-    total: &'a mut usize,
-}
-
-impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ListSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of sessions")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let active_only = self.active_only;
-        while let Some(s) = seq.next_element_seed(SessionSeed {
-            active_only,
-            total: &mut *self.total,
-        })? {
-            if let Some(s) = s {
-                self.out.push(s);
+    out: &mut Vec<RemoteSession>,
+    total: &mut usize,
+) -> R<()> {
+    let mut first = true;
+    if p.begin_array() {
+        while p.next_element(&mut first)? {
+            if let Some(s) = session(p, active_only, total)? {
+                out.push(s);
             }
         }
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let active_only = self.active_only;
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            let s = map.next_value_seed(SessionSeed {
-                active_only,
-                total: &mut *self.total,
-            })?;
-            if let Some(s) = s {
-                self.out.push(s);
+    } else if p.begin_object() {
+        while p.key(&mut first)?.is_some() {
+            if let Some(s) = session(p, active_only, total)? {
+                out.push(s);
             }
         }
-        Ok(())
+    } else {
+        p.scalar()?;
     }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_none<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
+    Ok(())
 }
 
-/// Top level: finds `remote_sessions` / `remote_session`, skips everything else.
-struct TopSeed<'a> {
-    active_only: bool,
-    out: &'a mut Vec<RemoteSession>,
-    total: &'a mut usize,
-    found: &'a mut bool,
-}
-
-impl<'de> DeserializeSeed<'de> for TopSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TopSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-    // Not an object: no list (found stays false). Explicit so no serde "invalid type"
-    // error (and its float formatting) is linked.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        struct TopKey(bool);
-        impl<'de> Deserialize<'de> for TopKey {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl Visitor<'_> for V {
-                    type Value = TopKey;
-                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                        f.write_str("a key")
-                    }
-                    fn visit_str<E>(self, v: &str) -> Result<TopKey, E> {
-                        Ok(TopKey(matches!(
-                            v,
-                            "remote_sessions"
-                                | "remote_session"
-                                | "sessoes_remotas"
-                                | "sessões_remotas"
-                        )))
-                    }
-                }
-                d.deserialize_any(V)
-            }
-        }
-        while let Some(TopKey(is_list)) = map.next_key::<TopKey>()? {
-            if is_list && !*self.found {
-                *self.found = true;
-                map.next_value_seed(ListSeed {
-                    active_only: self.active_only,
-                    out: self.out,
-                    total: self.total,
-                })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Stream-parse; `Ok(None)` when the body is a JSON object without a session list.
-fn stream(body: &[u8], active_only: bool) -> Result<Option<SessionList>, serde_json::Error> {
+/// Stream-parse; `Ok(None)` when the body is JSON without a session list (the first of
+/// `remote_sessions` / `remote_session` / `sessoes_remotas` / `sessões_remotas` at the top
+/// level; everything else is skipped).
+fn stream(body: &[u8], active_only: bool) -> R<Option<SessionList>> {
     let mut sessions = Vec::new();
     let mut total = 0usize;
     let mut found = false;
-    let mut de = serde_json::Deserializer::from_slice(body);
-    TopSeed {
-        active_only,
-        out: &mut sessions,
-        total: &mut total,
-        found: &mut found,
+    let mut p = Parser::new(body);
+    if p.begin_object() {
+        let mut first = true;
+        while let Some(k) = p.key(&mut first)? {
+            if !found
+                && matches!(
+                    &*k,
+                    "remote_sessions" | "remote_session" | "sessoes_remotas" | "sessões_remotas"
+                )
+            {
+                found = true;
+                list(&mut p, active_only, &mut sessions, &mut total)?;
+            } else {
+                p.skip()?;
+            }
+        }
+    } else {
+        p.scalar()?;
     }
-    .deserialize(&mut de)?;
-    de.end()?;
+    p.end()?;
     Ok(found.then_some(SessionList { sessions, total }))
 }
 
@@ -460,10 +295,10 @@ fn sort_newest_first(v: &mut Vec<RemoteSession>) {
             tmp[k..k + (hi - j)].copy_from_slice(&idx[j..hi]);
             lo = hi;
         }
-        std::mem::swap(&mut idx, &mut tmp);
+        core::mem::swap(&mut idx, &mut tmp);
         width *= 2;
     }
-    let mut slots: Vec<Option<RemoteSession>> = std::mem::take(v).into_iter().map(Some).collect();
+    let mut slots: Vec<Option<RemoteSession>> = core::mem::take(v).into_iter().map(Some).collect();
     v.extend(idx.into_iter().filter_map(|i| slots[i].take()));
 }
 
@@ -510,8 +345,8 @@ pub fn parse_list_one(resp: &HttpResponse) -> Result<RemoteSession, Outcome> {
         let text = level.all_text_lower();
         let msg = level.server_message();
         if code == Some(1002)
-            || text.contains("session not found")
-            || text.contains("sessão não encontrada")
+            || crate::text::contains(&text, "session not found")
+            || crate::text::contains(&text, "sessão não encontrada")
         {
             return Err(Outcome::new(
                 OutcomeKind::SessionNotFound,
@@ -520,7 +355,7 @@ pub fn parse_list_one(resp: &HttpResponse) -> Result<RemoteSession, Outcome> {
                 NextStep::Report,
             ));
         }
-        if code == Some(1003) || text.contains("unexpected identifier") {
+        if code == Some(1003) || crate::text::contains(&text, "unexpected identifier") {
             return Err(Outcome::new(
                 OutcomeKind::InvalidSessionRef,
                 st,

@@ -1,10 +1,13 @@
 //! OAuth 2.0 client-credentials token: credentials, answer interpretation and cache.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::json::{self, BodyKind};
 use crate::outcome::{classify, NextStep, Outcome, OutcomeKind};
 use crate::request::HttpResponse;
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Refresh this long before expiry.
 pub const SKEW_MS: f64 = 60_000.0;

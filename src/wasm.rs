@@ -13,6 +13,9 @@
 //! - Timeout: an `AbortController` aborted by `setTimeout`; a rejected fetch (or body read) is
 //!   `TransportError::Timeout` when the signal was aborted, else `TransportError::Network`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 mod json_text;
 
 use crate::client::{Client, ClientState, Config, ConfigError, Report, Transport};
@@ -24,10 +27,10 @@ use crate::request::{drop_request, HttpRequest, HttpResponse, TransportError};
 use crate::server::ServerUrl;
 use crate::sessions::parse_list_all;
 use crate::token::{Token, TokenAuthStyle};
+use alloc::rc::Rc;
+use core::cell::Cell;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use serde::Serialize;
-use std::cell::Cell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -82,9 +85,12 @@ fn prop(obj: &JsValue, key: &str) -> JsValue {
 
 /// Plain JS value (objects, arrays, strings, numbers, booleans, `null` for `None`).
 fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    json_text::to_string(v)
-        .ok()
-        .and_then(|s| js_sys::JSON::parse(&s).ok())
+    parse_json(json_text::to_string(v).ok())
+}
+
+/// The non-generic half of [`to_js`] (one copy, whatever the view type).
+fn parse_json(text: Option<String>) -> JsValue {
+    text.and_then(|s| js_sys::JSON::parse(&s).ok())
         .unwrap_or(JsValue::NULL)
 }
 
@@ -203,7 +209,9 @@ fn read_config(c: &JsValue) -> Result<JsConfig, &'static str> {
         None
     } else {
         match t.as_f64() {
-            Some(n) if n.fract() == 0.0 && (0.0..=4_294_967_295.0).contains(&n) => Some(n as u32),
+            Some(n) if (0.0..=4_294_967_295.0).contains(&n) && n as u32 as f64 == n => {
+                Some(n as u32)
+            }
             _ => return Err("timeoutMs"),
         }
     };
@@ -263,8 +271,8 @@ fn build_config(c: &JsConfig) -> Result<Config, ConfigError> {
 fn parse_ref(r: &JsValue) -> Result<SessionRef, IdError> {
     let value = prop(r, "value");
     let value = match value.as_f64() {
-        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 => {
-            (n as u64).to_string()
+        Some(n) if (0.0..=9_007_199_254_740_991.0).contains(&n) && n as u64 as f64 == n => {
+            crate::num::u64_text(n as u64)
         }
         _ => value.as_string().unwrap_or_default(),
     };

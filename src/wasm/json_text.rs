@@ -10,8 +10,11 @@
 //! sequences, maps with string keys and structs. Other shapes (enum variants with data) are
 //! refused with [`Unsupported`].
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use core::fmt;
 use serde::ser::{self, Serialize};
-use std::fmt;
 
 /// The only error: a shape JSON text cannot represent here. Carries no message on purpose.
 #[derive(Debug)]
@@ -23,7 +26,7 @@ impl fmt::Display for Unsupported {
     }
 }
 
-impl std::error::Error for Unsupported {}
+impl core::error::Error for Unsupported {}
 
 impl ser::Error for Unsupported {
     fn custom<T: fmt::Display>(_msg: T) -> Self {
@@ -78,71 +81,27 @@ impl Writer {
         self.out.push('"');
     }
 
-    fn uint(&mut self, mut n: u64) {
-        let mut buf = [0u8; 20];
-        let mut i = buf.len();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for &b in &buf[i..] {
-            self.out.push(b as char);
-        }
+    fn uint(&mut self, n: u64) {
+        crate::num::push_u64(&mut self.out, n);
     }
 
     fn int(&mut self, n: i64) {
-        if n < 0 {
-            self.out.push('-');
-        }
-        self.uint(n.unsigned_abs());
+        crate::num::push_i64(&mut self.out, n);
     }
 
-    /// Integral values as integers (timestamps in ms are); others with 6 decimals, trailing
-    /// zeros trimmed; NaN/inf as `null` (as `JSON.stringify`). No float formatting machinery.
+    /// Integral values as integers (timestamps in ms are); others with up to 6 decimals,
+    /// trailing zeros trimmed; NaN/inf as `null` (as `JSON.stringify`). No float formatting
+    /// machinery.
     fn float(&mut self, v: f64) {
         if !v.is_finite() {
             self.out.push_str("null");
-            return;
-        }
-        if v.fract() == 0.0 && v.abs() < 9.0e15 {
-            self.int(v as i64);
-            return;
-        }
-        if v.abs() >= 9.0e15 {
+        } else if let Some(i) = crate::num::exact_int(v) {
+            self.int(i);
+        } else if v.abs() >= 9.0e15 {
             // Beyond exact integers; no such value in the views. Keep it valid JSON.
             self.out.push_str(if v < 0.0 { "-9e15" } else { "9e15" });
-            return;
-        }
-        if v < 0.0 {
-            self.out.push('-');
-        }
-        let a = v.abs();
-        let mut int = a.trunc() as u64;
-        let mut frac = ((a - a.trunc()) * 1e6).round() as u64;
-        if frac >= 1_000_000 {
-            int += 1;
-            frac -= 1_000_000;
-        }
-        self.uint(int);
-        if frac > 0 {
-            let mut digits = [b'0'; 6];
-            let mut f = frac;
-            for d in digits.iter_mut().rev() {
-                *d = b'0' + (f % 10) as u8;
-                f /= 10;
-            }
-            let mut end = 6;
-            while digits[end - 1] == b'0' {
-                end -= 1;
-            }
-            self.out.push('.');
-            for &d in &digits[..end] {
-                self.out.push(d as char);
-            }
+        } else {
+            crate::num::push_decimal(&mut self.out, v);
         }
     }
 }
