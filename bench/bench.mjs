@@ -1,7 +1,8 @@
 // Wasm benchmark of Session Drop (figures only, no timed assertions).
 //
 //   cargo xtask bench                      (builds, then runs this among the other benchmarks)
-//   node --expose-gc bench/bench.mjs       (after `cargo xtask build`; loads extension/wasm/)
+//   node --expose-gc bench/bench.mjs       (after `cargo xtask bench` built target/wasm-bench/out/,
+//                                           the module with the `bench` feature hooks)
 //
 // (a) build + interpret of one drop inside the wasm core (µs per drop);
 // (b) a generated 100,000-session list-all answer (10% active; bench/listgen.js, a byte-exact
@@ -22,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 let mjs = process.env.SD_MJS;
 let wasmPath = process.env.SD_WASM;
 if (!mjs || !wasmPath) {
-  const out = join(here, "..", "extension", "wasm");
+  const out = join(here, "..", "target", "wasm-bench", "out");
   const dir = mkdtempSync(join(tmpdir(), "sd-bench-"));
   copyFileSync(join(out, "session_drop.js"), join(dir, "session_drop.mjs"));
   wasmPath = join(out, "session_drop_bg.wasm");

@@ -242,10 +242,19 @@ pub fn ensure_wasm_tools(root: &Path) -> Result<()> {
 /// `out_dir`, and optimises `session_drop_bg.wasm` in place with npm binaryen's `wasm-opt -Oz`.
 /// Assumes [`ensure_wasm_tools`] ran (it checks the wasm-bindgen version again).
 pub fn build_wasm(root: &Path, out_dir: &Path) -> Result<WasmArtifacts> {
-    let target_dir = wasm_target_dir(root);
-    run(Command::new(cargo())
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", &target_dir)
+    build_wasm_variant(root, out_dir, &wasm_target_dir(root), &[])
+}
+
+/// [`build_wasm`] with extra cargo features (e.g. `bench`) in its own target dir.
+pub fn build_wasm_variant(
+    root: &Path,
+    out_dir: &Path,
+    target_dir: &Path,
+    features: &[&str],
+) -> Result<WasmArtifacts> {
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root)
+        .env("CARGO_TARGET_DIR", target_dir)
         .args([
             "build",
             "--release",
@@ -254,7 +263,11 @@ pub fn build_wasm(root: &Path, out_dir: &Path) -> Result<WasmArtifacts> {
             "-p",
             "session-drop",
             "--lib",
-        ]))?;
+        ]);
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
+    }
+    run(&mut cmd)?;
     let input = target_dir
         .join(WASM_TARGET)
         .join("release")
@@ -301,6 +314,7 @@ pub fn build_wasm(root: &Path, out_dir: &Path) -> Result<WasmArtifacts> {
     }
     run(Command::new(&wasm_opt)
         .arg("-Oz")
+        .arg("--converge")
         .args(WASM_OPT_FEATURES)
         .arg("--strip-debug")
         .arg("--strip-producers")
@@ -453,9 +467,13 @@ pub fn run_wasm_bench(root: &Path) -> Result<()> {
         build_wasm(root, &out_dir)?;
     }
     let art = WasmArtifacts::from_dir(&out_dir)?;
-    println!("== wasm size ==");
+    println!("== wasm size (the extension's module) ==");
     print!("{}", art.summary());
-    let mjs = node_copy(root, &out_dir)?;
+    // The timing hooks live only in a separate build with the `bench` feature.
+    let bench_target = root.join("target").join("wasm-bench");
+    let bench_out = bench_target.join("out");
+    build_wasm_variant(root, &bench_out, &bench_target, &["bench"])?;
+    let mjs = node_copy(root, &bench_out)?;
     run(Command::new("node")
         .current_dir(root)
         .env("SD_MJS", url_of(&mjs))
