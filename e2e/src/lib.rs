@@ -896,6 +896,41 @@ fn capabilities(
     }
 }
 
+/// Each test body `async fn name(b: Browser)` runs once per browser, as `<name>::chromium` and
+/// `<name>::firefox` (the test file must have `Browser` in scope).
+#[macro_export]
+macro_rules! both_browsers {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn chromium() {
+                super::$name(super::Browser::Chromium).await
+            }
+            #[tokio::test]
+            async fn firefox() {
+                super::$name(super::Browser::Firefox).await
+            }
+        }
+    )*};
+}
+
+/// Asserts that the simulator's log stays at `n` requests matching `method` + path `prefix`
+/// for the whole of `quiet` (polled).
+pub async fn assert_stays(s: &Session, method: &str, prefix: &str, n: usize, quiet: Duration) {
+    let end = std::time::Instant::now() + quiet;
+    while std::time::Instant::now() < end {
+        let got = s.requests_matching(method, prefix);
+        assert_eq!(
+            got.len(),
+            n,
+            "[{}] expected {n} × {method} {prefix}, got {:#?}",
+            s.browser.name(),
+            got.iter().map(|r| &r.path).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,23 +14,7 @@ use session_drop_e2e::*;
 use session_drop_sim::{Grant, Release};
 use std::time::Duration;
 
-/// Each test body runs once per browser: `<name>::chromium` and `<name>::firefox`.
-macro_rules! both_browsers {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn chromium() {
-                super::$name(super::Browser::Chromium).await
-            }
-            #[tokio::test]
-            async fn firefox() {
-                super::$name(super::Browser::Firefox).await
-            }
-        }
-    )*};
-}
-
-both_browsers!(
+session_drop_e2e::both_browsers!(
     every_row_has_one_terminate_button,
     click_sends_exactly_one_authorized_delete,
     double_click_while_pending_sends_one_delete,
@@ -73,22 +57,6 @@ fn find_row(s: &Session, rows: &[Row], active: bool, from: usize) -> (usize, Str
                 if active { "active" } else { "ended" }
             )
         })
-}
-
-/// Asserts that the simulator's log stays at `n` matching requests for `quiet`.
-async fn assert_stays(s: &Session, method: &str, prefix: &str, n: usize, quiet: Duration) {
-    let end = std::time::Instant::now() + quiet;
-    while std::time::Instant::now() < end {
-        let got = s.requests_matching(method, prefix);
-        assert_eq!(
-            got.len(),
-            n,
-            "[{}] expected {n} × {method} {prefix}, got {:#?}",
-            s.browser.name(),
-            got
-        );
-        tokio::time::sleep(POLL).await;
-    }
 }
 
 fn assert_bearer(s: &Session, r: &LoggedRequest) {

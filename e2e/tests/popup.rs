@@ -22,25 +22,9 @@ use session_drop_sim::{generate_sessions, Behaviour, SimSession};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Each test body runs once per browser: `<name>::chromium` and `<name>::firefox`.
-macro_rules! both_browsers {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn chromium() {
-                super::$name(super::Browser::Chromium).await
-            }
-            #[tokio::test]
-            async fn firefox() {
-                super::$name(super::Browser::Firefox).await
-            }
-        }
-    )*};
-}
-
-both_browsers!(
+session_drop_e2e::both_browsers!(
     popup_lists_exactly_the_active_sessions_newest_first,
     long_list_first_page_then_the_whole_list_from_one_download,
     filter_and_bulk_terminate_a_subset,
@@ -143,22 +127,6 @@ fn end_session(s: &Session, hash: &str) {
 /// DELETE paths received so far, in order.
 fn delete_paths(s: &Session) -> Vec<String> {
     s.deletes().into_iter().map(|r| r.path).collect()
-}
-
-/// Asserts that the simulator's log stays at `n` matching requests for `quiet`.
-async fn assert_stays(s: &Session, method: &str, prefix: &str, n: usize, quiet: Duration) {
-    let end = Instant::now() + quiet;
-    while Instant::now() < end {
-        let got = s.requests_matching(method, prefix);
-        assert_eq!(
-            got.len(),
-            n,
-            "[{}] expected {n} × {method} {prefix}, got {:#?}",
-            s.browser.name(),
-            got.iter().map(|r| &r.path).collect::<Vec<_>>()
-        );
-        tokio::time::sleep(POLL).await;
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
