@@ -13,21 +13,9 @@ import { get, makeReport, plainReport, reportFromError, plainSession, summarize,
 import { parseServerUrl } from "./lib/url.js";
 import { CONTENT_SCRIPT } from "./lib/content-scripts.js";
 
-const api = globalThis.browser ?? globalThis.chrome;
-// The core speaks the language of the extension's own strings (the locale the browser picked from
-// _locales), so that a page never mixes languages; the UI language is the fallback.
-const LANG = uiLang(api.i18n.getMessage("coreLang") || api.i18n.getUILanguage());
-const EXT_BASE = api.runtime.getURL("");
-const LIST_LIMIT_DEFAULT = 20000;
-
-function t(key, subs) {
-  return api.i18n.getMessage(key, subs) || key;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wasm core
-// ---------------------------------------------------------------------------------------------
-
+// The wasm core starts loading before anything else, even before the first use of an extension
+// API (Firefox builds each API namespace on first use): when a drop message wakes a stopped
+// background, the core is what the DELETE waits for longest.
 let wasmError = null;
 const ready = init().then(
   () => true,
@@ -37,6 +25,23 @@ const ready = init().then(
     return false;
   },
 );
+
+const api = globalThis.browser ?? globalThis.chrome;
+// The core speaks the language of the extension's own strings (the locale the browser picked from
+// _locales), so that a page never mixes languages; the UI language is the fallback.
+const LANG = uiLang(api.i18n.getMessage("coreLang") || api.i18n.getUILanguage());
+const EXT_BASE = api.runtime.getURL("");
+const LIST_LIMIT_DEFAULT = 20000;
+/** runtime.connect name of the content script's request port. */
+const PORT_NAME = "session-drop";
+
+function t(key, subs) {
+  return api.i18n.getMessage(key, subs) || key;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wasm core
+// ---------------------------------------------------------------------------------------------
 
 function coreFailed() {
   const detail = wasmError && wasmError.message ? wasmError.message : String(wasmError ?? "");
@@ -117,6 +122,28 @@ function checkUrl(url, wasmOk) {
 const DB_NAME = "session-drop";
 const STORE = "vault";
 const VAULT_KEY = "credentials";
+// A snapshot of what the configuration is made of (saved settings, managed policy, preset, vault
+// credentials) in storage.session: in memory only, trusted extension contexts only (never content
+// scripts), gone when the browser or the extension restarts. A restarted background reads it in
+// one call made at load instead of storage.local + storage.managed + preset.json + IndexedDB
+// (Firefox's storage.local is IndexedDB too). Dropped on every change of those sources.
+const CONFIG_SNAPSHOT = "configSnapshot";
+
+// storage.session is for trusted contexts only: Chrome's default, made explicit before anything
+// secret is written there (Firefox never exposes it to content scripts).
+const sessionLocked = (async () => {
+  try {
+    await api.storage.session.setAccessLevel?.({ accessLevel: "TRUSTED_CONTEXTS" });
+  } catch {
+    // not supported: the default already excludes content scripts
+  }
+})();
+
+// Read at load, in parallel with the wasm init: the configuration snapshot and the client state
+// (token + remembered generation), for the first config and the first client of this instance.
+const bootSession = api.storage.session.get(["clientState", CONFIG_SNAPSHOT]).catch(() => ({}));
+let snapshotPrefetch = bootSession;
+let snapshotGeneration = 0;
 
 function openVault() {
   return new Promise((resolve, reject) => {
@@ -188,11 +215,15 @@ async function fingerprint(parts) {
 
 let configPromise = null;
 let clientPromise = null;
-let clientStatePrefetch = api.storage.session.get("clientState").catch(() => ({}));
+// The last session list (see handleListActive): { fp, at, total, activeCount, raw, plain }.
+let listCache = null;
+let listCacheTimer = null;
+let clientStatePrefetch = bootSession;
 
 function invalidate() {
   configPromise = null;
   clientPromise = null;
+  forgetList();
 }
 
 function getConfig() {
@@ -206,24 +237,70 @@ function getConfig() {
   return configPromise;
 }
 
-async function loadConfig() {
-  const [local, managed, preset, vault, wasmOk] = await Promise.all([
+function hasPermission(matchPattern) {
+  return api.permissions.contains({ origins: [matchPattern] }).catch(() => false);
+}
+
+/** The settings, managed policy or vault changed: the snapshot no longer applies. */
+function dropSnapshot() {
+  snapshotGeneration++;
+  snapshotPrefetch = null;
+  api.storage.session.remove(CONFIG_SNAPSHOT).catch(() => {});
+}
+
+/**
+ * -> { saved, managed, preset, vault }. The first configuration of this instance comes from the
+ * snapshot read at load when there is one; any later one (something changed) from the stores,
+ * which then replace the snapshot.
+ */
+async function readConfigSources() {
+  const generation = snapshotGeneration;
+  const prefetched = snapshotPrefetch;
+  snapshotPrefetch = null;
+  if (prefetched) {
+    const snap = (await prefetched)?.[CONFIG_SNAPSHOT];
+    if (generation === snapshotGeneration && snap && typeof snap === "object" && snap.version === 1) return snap;
+  }
+  let vaultOk = true;
+  const [local, managed, preset, vault] = await Promise.all([
     api.storage.local.get("settings"),
     readManaged(),
     readPreset(),
     vaultGet().catch((err) => {
       console.error("Session Drop: cannot read the credential vault", err);
+      vaultOk = false;
       return null;
     }),
-    ready,
   ]);
-  const saved = local && local.settings && typeof local.settings === "object" ? local.settings : undefined;
+  const saved = local && local.settings && typeof local.settings === "object" ? local.settings : null;
+  const sources = { version: 1, saved, managed, preset, vault };
+  if (vaultOk && generation === snapshotGeneration) {
+    sessionLocked
+      .then(() => generation === snapshotGeneration && api.storage.session.set({ [CONFIG_SNAPSHOT]: sources }))
+      .catch(() => {});
+  }
+  return sources;
+}
+
+async function loadConfig() {
+  const { saved: savedOrNull, managed, preset, vault } = await readConfigSources();
+  const saved = savedOrNull ?? undefined;
   const { settings, managedKeys, fromPreset } = mergeSettings({ saved, preset, vault, managed });
+  const fpOf = (base) => fingerprint([base, settings.clientId, settings.clientSecret, settings.tokenAuth]);
+  // The permission and the fingerprint need only the server's pattern and base: start them from
+  // the JS reading of the URL now, while the core may still be loading; the core's check (the
+  // authority, same rules) decides below and they are redone only if it disagrees.
+  const early = settings.serverUrl ? parseServerUrl(settings.serverUrl) : null;
+  const earlyPermission = early && early.ok ? hasPermission(early.matchPattern) : null;
+  const earlyBase = early && early.ok ? early.base : "";
+  const earlyFp = fpOf(earlyBase);
+  const wasmOk = await ready;
   const check = settings.serverUrl ? checkUrl(settings.serverUrl, wasmOk) : null;
   const server = check && check.ok && check.origin && check.matchPattern ? check : null;
+  const base = server ? server.base : "";
   const [permission, fp] = await Promise.all([
-    server ? api.permissions.contains({ origins: [server.matchPattern] }).catch(() => false) : false,
-    fingerprint([server ? server.base : "", settings.clientId, settings.clientSecret, settings.tokenAuth]),
+    !server ? false : earlyPermission && early.matchPattern === server.matchPattern ? earlyPermission : hasPermission(server.matchPattern),
+    base === earlyBase ? earlyFp : fpOf(base),
   ]);
   return {
     settings,
@@ -303,15 +380,24 @@ function plainState(st) {
   };
 }
 
-// Coalesced: many drops finishing together write storage.session once.
+// Coalesced: many drops finishing together write storage.session once; an unchanged state (the
+// same token and generation, i.e. almost every drop of a bulk run) is not written again.
 let pendingState = null;
 let stateTimer = null;
+let lastStateJson = null;
 function persistClientState(entry) {
+  let json;
   try {
     pendingState = { fp: entry.cfg.fingerprint, state: plainState(entry.client.state()) };
+    json = JSON.stringify(pendingState);
   } catch {
     return;
   }
+  if (json === lastStateJson && !stateTimer) {
+    pendingState = null;
+    return;
+  }
+  lastStateJson = json;
   if (stateTimer) return;
   stateTimer = setTimeout(() => {
     stateTimer = null;
@@ -381,6 +467,7 @@ function dropVia(entry, ref, context, source, runId) {
 
 async function runDrop(entry, ref, context, source, runId) {
   const { client, cfg } = entry;
+  forgetList(); // a list fetched before this drop may still show the session
   let report;
   try {
     report = plainReport(
@@ -590,13 +677,38 @@ async function restoreRun() {
 // Other handlers
 // ---------------------------------------------------------------------------------------------
 
-async function handleListActive(limit) {
+// The last list, whole, kept a few seconds: the popup asks for its first page (`limit`) to paint
+// at once, then for the rest with `cached: true`, answered from here instead of a second download
+// of the appliance's list (tens of MB on a big appliance). Forgotten at any drop and at any
+// configuration change; the sessions are copied to plain objects only when sent.
+const LIST_CACHE_MS = 15000;
+
+function forgetList() {
+  listCache = null;
+  if (listCacheTimer) {
+    clearTimeout(listCacheTimer);
+    listCacheTimer = null;
+  }
+}
+
+function listAnswer(c, limit) {
+  const n = Math.min(limit, c.raw.length);
+  while (c.plain.length < n) c.plain.push(plainSession(c.raw[c.plain.length]));
+  return { ok: true, total: c.total, activeCount: c.activeCount, sessions: c.plain.slice(0, n) };
+}
+
+async function handleListActive(limit, cached) {
   const entry = await usableClient();
   if (entry.error) return entry.error;
+  const want = limit ?? LIST_LIMIT_DEFAULT;
+  if (cached && listCache && listCache.fp === entry.cfg.fingerprint && Date.now() - listCache.at < LIST_CACHE_MS) {
+    return listAnswer(listCache, want);
+  }
   let res;
   try {
     res = await withDeadline(
-      entry.client.listActive({ limit: limit ?? LIST_LIMIT_DEFAULT }),
+      // At least the default count, so that a follow-up `cached` request can be answered.
+      entry.client.listActive({ limit: Math.max(want, LIST_LIMIT_DEFAULT) }),
       callDeadline(entry.cfg, 5),
       deadlineReport,
     );
@@ -606,10 +718,18 @@ async function handleListActive(limit) {
   persistClientState(entry);
   if (get(res, "ok") === true) {
     const list = get(res, "sessions");
-    const sessions = Array.isArray(list) ? list.map(plainSession) : [];
-    const total = Number(get(res, "total") ?? sessions.length);
-    const activeCount = Number(get(res, "activeCount") ?? sessions.length);
-    return { ok: true, total, activeCount, sessions };
+    const raw = Array.isArray(list) ? list : [];
+    forgetList();
+    listCache = {
+      fp: entry.cfg.fingerprint,
+      at: Date.now(),
+      total: Number(get(res, "total") ?? raw.length),
+      activeCount: Number(get(res, "activeCount") ?? raw.length),
+      raw,
+      plain: [],
+    };
+    listCacheTimer = setTimeout(forgetList, LIST_CACHE_MS);
+    return listAnswer(listCache, want);
   }
   return plainReport(res, unexpectedMessage());
 }
@@ -745,6 +865,7 @@ async function handleSaveSettings(input) {
   } catch (err) {
     return reportFromError(err, { title: t("errSaveTitle"), cause: t("errSaveCause"), fix: t("errSaveFix") });
   }
+  dropSnapshot();
   invalidate();
   await syncRegistration();
   return settingsView(await getConfig());
@@ -888,7 +1009,7 @@ async function handleMessage(raw, sender) {
     case "getSettings":
       return handleGetSettings();
     case "listActive":
-      return handleListActive(msg.limit);
+      return handleListActive(msg.limit, msg.cached === true);
     case "bulkStart":
       return handleBulkStart(msg);
     case "bulkState":
@@ -915,8 +1036,35 @@ api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   return true; // answer asynchronously
 });
 
+// The console's content script sends its drops over a short-lived port (opened when the pointer
+// reaches a button): one message each way instead of a new channel per call. Same protocol, same
+// checks: every request is `{ id, msg }` with `msg` as for sendMessage and `port.sender` as the
+// sender; the answer is `{ id, answer }`.
+api.runtime.onConnect.addListener((port) => {
+  if (port.name !== PORT_NAME) {
+    port.disconnect();
+    return;
+  }
+  port.onMessage.addListener((request) => {
+    const id = request && typeof request === "object" ? request.id : undefined;
+    if (!Number.isSafeInteger(id)) return;
+    const reply = (answer) => {
+      try {
+        port.postMessage({ id, answer });
+      } catch {
+        // the page went away: nobody to answer
+      }
+    };
+    handleMessage(request.msg, port.sender).then(reply, (err) => {
+      console.error("Session Drop: message handler failed", err);
+      reply(reportFromError(err, unexpectedMessage()));
+    });
+  });
+});
+
 api.storage.onChanged.addListener((changes, area) => {
   if (area === "managed" || (area === "local" && changes.settings)) {
+    dropSnapshot();
     invalidate();
     syncRegistration();
   }
@@ -934,12 +1082,11 @@ api.permissions.onRemoved.addListener(() => {
 api.runtime.onInstalled.addListener(() => syncRegistration());
 api.runtime.onStartup.addListener(() => syncRegistration());
 
-// storage.session: trusted contexts only (the default in Chrome; explicit for clarity).
-try {
-  api.storage.session.setAccessLevel?.({ accessLevel: "TRUSTED_CONTEXTS" })?.catch?.(() => {});
-} catch {
-  // not supported: the default already excludes content scripts
-}
-
 const runRestored = restoreRun();
-syncRegistration();
+// The registration check of every start is only a safety net (install, browser start and every
+// change of settings or permissions run it at once, above): it waits until a drop that woke this
+// background has gone out.
+setTimeout(() => syncRegistration(), 1000);
+// The client a drop needs (config, core, restored token) is made now rather than when the first
+// message arrives: a drop that wakes this background finds it ready or nearly so.
+getClient().catch(() => {});

@@ -33,6 +33,11 @@ let runRunning = false;
 let shownRunId = null;
 let renderedResults = 0;
 let pollTimer = null;
+// While only the first page of a long list is here (the rest is on its way): no select-all, no
+// bulk start (both need the whole list), and `pendingTotal` is the number of active sessions.
+let partial = false;
+let pendingTotal = 0;
+let loadSeq = 0;
 
 // ------------------------------------------------------------------ sessions
 
@@ -143,7 +148,7 @@ function render() {
   for (let i = 0; i < shown; i++) frag.appendChild(rowFor(matching[i]));
   els.rows.replaceChildren(frag);
   els.table.hidden = sessions.length === 0;
-  const rest = matching.length - shown;
+  const rest = partial && !els.filter.value.trim() ? pendingTotal - shown : matching.length - shown;
   els.more.hidden = rest <= 0;
   els.more.textContent = rest > 0 ? t("moreRows", [String(rest)]) : "";
   updateSelectionUi();
@@ -154,24 +159,52 @@ function updateSelectionUi() {
   const chosenMatching = actionable.filter((s) => selected.has(s.key)).length;
   els.selectAll.checked = actionable.length > 0 && chosenMatching === actionable.length;
   els.selectAll.indeterminate = chosenMatching > 0 && chosenMatching < actionable.length;
-  els.selectAll.disabled = actionable.length === 0;
+  els.selectAll.disabled = actionable.length === 0 || partial;
   els.selectAll.setAttribute("aria-label", t("selectAllMatchingCount", [String(actionable.length)]));
   const n = selected.size;
   els.terminateSelected.textContent = t("buttonTerminateSelected", [String(n)]);
-  els.terminateSelected.disabled = n === 0 || runRunning;
-  els.selectionInfo.textContent = sessions.length
+  els.terminateSelected.disabled = n === 0 || runRunning || partial;
+  els.selectionInfo.textContent = sessions.length && !partial
     ? t("listCounts", [String(matching.length), String(sessions.length)])
     : "";
 }
 
+function isList(res) {
+  return !!res && res.ok === true && Array.isArray(res.sessions);
+}
+
+function setSessions(list, complete) {
+  sessions = list.map(prepare);
+  byKey = new Map(sessions.filter((s) => s.key).map((s) => [s.key, s]));
+  // A selection is forgotten only when the whole list says the session is gone.
+  if (complete) for (const k of [...selected]) if (!byKey.has(k)) selected.delete(k);
+}
+
+// The first page is asked for alone and painted at once; the whole list (same download, kept
+// briefly by the background) follows for the filter, select-all and the counts. Converting and
+// sending ten thousand sessions between the background and the popup takes longer than the
+// first page needs.
 async function load() {
+  const seq = ++loadSeq;
   els.refresh.disabled = true;
   els.listStatus.classList.add("loading");
   renderText(els.listStatus, t("statusLoadingSessions"));
-  const res = await send("listActive");
+  let res = await send("listActive", { limit: PAGE });
+  if (seq !== loadSeq) return;
+  if (isList(res) && typeof res.activeCount === "number" && res.activeCount > res.sessions.length) {
+    // Asked before painting: the background prepares the rest while this page renders.
+    const rest = send("listActive", { cached: true });
+    partial = true;
+    pendingTotal = res.activeCount;
+    setSessions(res.sessions, false);
+    applyFilter();
+    res = await rest;
+    if (seq !== loadSeq) return;
+  }
+  partial = false;
   els.refresh.disabled = false;
   els.listStatus.classList.remove("loading");
-  if (!res || res.ok !== true || !Array.isArray(res.sessions)) {
+  if (!isList(res)) {
     sessions = [];
     byKey = new Map();
     matching = [];
@@ -184,9 +217,7 @@ async function load() {
     }
     return;
   }
-  sessions = res.sessions.map(prepare);
-  byKey = new Map(sessions.filter((s) => s.key).map((s) => [s.key, s]));
-  for (const k of [...selected]) if (!byKey.has(k)) selected.delete(k);
+  setSessions(res.sessions, true);
   const active = typeof res.activeCount === "number" ? res.activeCount : sessions.length;
   if (sessions.length === 0) renderText(els.listStatus, t("statusNoActive"));
   else if (active > sessions.length) renderText(els.listStatus, t("statusActiveTruncated", [String(sessions.length), String(active)]));
@@ -283,11 +314,16 @@ els.selectAll.addEventListener("change", () => {
     if (els.selectAll.checked) selected.add(s.key);
     else selected.delete(s.key);
   }
+  syncChecks();
+  updateSelectionUi();
+});
+
+// The rendered checkboxes follow `selected` (after select-all, and once a run took the selection).
+function syncChecks() {
   for (const input of els.rows.querySelectorAll('input[data-act="select"]')) {
     input.checked = selected.has(input.closest("tr").dataset.key);
   }
-  updateSelectionUi();
-});
+}
 
 let filterTimer = null;
 els.filter.addEventListener("input", () => {
@@ -324,6 +360,7 @@ async function startBulk() {
     return;
   }
   selected.clear();
+  syncChecks();
   updateSelectionUi();
   showRun(res.run);
   startPolling();

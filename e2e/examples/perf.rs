@@ -1,30 +1,51 @@
 //! Browser benchmark of the built extension (figures, no pass/fail):
 //! - click → DELETE received by the simulator, warm and with the background stopped first,
 //!   against a bare `fetch` of the same request from the same page;
+//! - the same comparison from an extension page (a bare `fetch` there against asking the
+//!   background to drop), which isolates what the extension adds on top of the unavoidable
+//!   content-script → background message hop;
 //! - decoration time of a 1,000- and a 10,000-row session table.
 //!
+//! Times: the page's `performance.timeOrigin + performance.now()` (sub-millisecond; Firefox's
+//! timer-precision reduction is turned off for the run) against the simulator's arrival time in
+//! microseconds (`LoggedRequest::at_us`). Both clocks are the machine's wall clock, so a constant
+//! offset between them cancels in the differences (warm − fetch) but not in the ratios.
+//!
 //! `cargo xtask bench` runs it; by hand (after `cargo xtask test` or an e2e `dist`):
-//! `SESSION_DROP_E2E_DIST=target/e2e-dist cargo run -p session-drop-e2e --example perf`
+//! `SESSION_DROP_E2E_DIST=target/e2e-dist cargo run --release -p session-drop-e2e --example perf`
+//! (`SESSION_DROP_PERF_BROWSERS=chromium` or `firefox` to run one browser).
 
 use serde_json::json;
 use session_drop_e2e::*;
 use session_drop_sim::{generate_sessions, IssuedToken};
 use std::time::Duration;
 
-const WARM_RUNS: usize = 12;
-const COLD_RUNS: usize = 5;
-const FETCH_RUNS: usize = 12;
-const DECORATE_RUNS: usize = 3;
+/// Warm clicks (after the first one, which also fetches the token). With the first click and the
+/// cold ones they must fit on the console's first page (30 rows).
+const WARM_RUNS: usize = 20;
+const COLD_RUNS: usize = 7;
+const FETCH_RUNS: usize = 20;
+/// Extension-page runs, each a bare fetch and a background drop.
+const PAGE_RUNS: usize = 15;
+const DECORATE_RUNS: usize = 7;
 
-/// Records the time of every trusted click in the page (window capture phase: before the
-/// content script's listener on the document).
+/// Records, in the page (window capture phase: before the content script's listener on the
+/// document), the time of every trusted click and of the first trusted pointer arrival on a
+/// row button since the last reset (`__sdApproach = null`).
 const CLICK_PROBE: &str = "
   if (!window.__sdClicks) {
     window.__sdClicks = [];
+    window.__sdApproach = null;
+    const now = () => performance.timeOrigin + performance.now();
     window.addEventListener('click', (e) => {
-      if (e.isTrusted) window.__sdClicks.push(performance.timeOrigin + performance.now());
+      if (e.isTrusted) window.__sdClicks.push(now());
+    }, true);
+    window.addEventListener('pointerover', (e) => {
+      if (e.isTrusted && window.__sdApproach === null && e.target.closest
+          && e.target.closest('[data-session-drop-button]')) window.__sdApproach = now();
     }, true);
   }
+  window.__sdApproach = null;
   return true;";
 
 fn median(v: &mut [f64]) -> f64 {
@@ -40,19 +61,36 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
+fn med(v: &[f64]) -> f64 {
+    median(&mut v.to_vec())
+}
+
 fn fmt(v: &[f64]) -> String {
     let mut c = v.to_vec();
     let m = median(&mut c);
     let min = c.first().copied().unwrap_or(f64::NAN);
     let max = c.last().copied().unwrap_or(f64::NAN);
     format!(
-        "median {m:.1} ms (min {min:.1}, max {max:.1}, n={})",
+        "median {m:.2} ms (min {min:.2}, max {max:.2}, n={})",
         v.len()
     )
 }
 
-/// Clicks row `i` and returns ms from the trusted click to the simulator receiving the DELETE.
-async fn click_to_delete(s: &Session, i: usize) -> f64 {
+/// Arrival time of a logged request, ms since the UNIX epoch (µs precision).
+fn arrival_ms(r: &LoggedRequest) -> f64 {
+    r.at_us as f64 / 1000.0
+}
+
+/// A click's timings: ms from the trusted click to the simulator receiving the DELETE, and ms
+/// from the first trusted pointer arrival on a row button (when the content script may start
+/// waking the background) to the DELETE.
+struct ClickTiming {
+    from_click: f64,
+    from_approach: Option<f64>,
+}
+
+/// Clicks row `i` (a real WebDriver click: the pointer moves onto the button first).
+async fn click_to_delete(s: &Session, i: usize) -> ClickTiming {
     s.js(CLICK_PROBE).await;
     let before = s.deletes().len();
     s.click_row(CONSOLE_TABLE, i).await;
@@ -60,28 +98,46 @@ async fn click_to_delete(s: &Session, i: usize) -> f64 {
     assert_eq!(row.state.as_deref(), Some("dropped"), "{}", row.status);
     let deletes = s.deletes();
     assert_eq!(deletes.len(), before + 1, "one DELETE per click");
-    let clicked = s
-        .js("return window.__sdClicks[window.__sdClicks.length - 1];")
+    let t = s
+        .js("return [window.__sdClicks[window.__sdClicks.length - 1], window.__sdApproach];")
         .await;
-    deletes[before].at_ms as f64 - clicked.as_f64().expect("click time")
+    let at = arrival_ms(&deletes[before]);
+    ClickTiming {
+        from_click: at - t[0].as_f64().expect("click time"),
+        from_approach: t[1].as_f64().map(|a| at - a),
+    }
 }
 
-/// A bare `fetch` of the same DELETE from the page: ms from the call to the simulator receiving it.
-async fn bare_fetch(s: &Session, hash: &str, token: &str) -> f64 {
+/// Sends one DELETE through `script` (which starts it and returns its start time, page clock)
+/// and returns ms from that start to the simulator receiving it.
+async fn timed_delete(s: &Session, script: &str, args: Vec<serde_json::Value>) -> f64 {
     let before = s.deletes().len();
-    let url = s.url(&format!("/api/pam/session/drop/{hash}"));
-    let t0 = s
-        .js_args(
-            "const t0 = performance.timeOrigin + performance.now();
-             fetch(arguments[0], { method: 'DELETE', headers: { Authorization: 'Bearer ' + arguments[1] } });
-             return t0;",
-            vec![json!(url), json!(token)],
-        )
-        .await
-        .as_f64()
-        .expect("t0");
+    let t0 = s.js_args(script, args).await.as_f64().expect("start time");
     let got = s.wait_requests("DELETE", "/", before + 1).await;
-    got[before].at_ms as f64 - t0
+    arrival_ms(&got[before]) - t0
+}
+
+const BARE_FETCH: &str = "
+  const t0 = performance.timeOrigin + performance.now();
+  fetch(arguments[0], { method: 'DELETE', headers: { Authorization: 'Bearer ' + arguments[1] } });
+  return t0;";
+
+/// Extension pages only: ask the background to drop, as the popup does.
+const BACKGROUND_DROP: &str = "
+  const t0 = performance.timeOrigin + performance.now();
+  (globalThis.browser ?? globalThis.chrome).runtime.sendMessage(
+    { type: 'drop', ref: { kind: 'hash', value: arguments[0] } });
+  return t0;";
+
+/// A bare `fetch` of the same DELETE from the current page.
+async fn bare_fetch(s: &Session, hash: &str, token: &str) -> f64 {
+    let url = s.url(&format!("/api/pam/session/drop/{hash}"));
+    timed_delete(s, BARE_FETCH, vec![json!(url), json!(token)]).await
+}
+
+/// From the current (extension) page: the background drops `hash`.
+async fn background_drop(s: &Session, hash: &str) -> f64 {
+    timed_delete(s, BACKGROUND_DROP, vec![json!(hash)]).await
 }
 
 /// Stops the extension's background. Chromium: the service worker, through CDP; Firefox: waits
@@ -140,12 +196,16 @@ async fn stop_background(s: &Session) -> &'static str {
 
 const FIREFOX_IDLE_MS: u64 = 1000;
 
-/// ms until every row of a fresh `n`-row session table is decorated.
+/// ms until every row of a fresh `n`-row session table is decorated. Completion is watched on
+/// the last row only (the content script decorates in document order, in one synchronous pass)
+/// and then checked on all rows, so that the measurement itself adds one mutation record, not
+/// one per row.
 async fn decorate(s: &Session, n: usize) -> f64 {
     let v = s
         .client
         .execute_async(
             "const [n, done] = [arguments[0], arguments[arguments.length - 1]];
+             const READY = 'data-session-drop-ready';
              const t = document.createElement('table');
              const head = t.createTHead().insertRow();
              for (const h of ['ID', 'Session ID', 'User', 'Device', 'Start']) {
@@ -157,15 +217,21 @@ async fn decorate(s: &Session, n: usize) -> f64 {
                for (const v of [String(100000 + i), 'b' + (1e15 + i).toString(16) + 'deadbeef', 'user' + i, 'srv' + i, '2025-06-02 10:00:00'])
                  r.insertCell().textContent = v;
              }
-             let seen = 0;
-             const mo = new MutationObserver((recs) => {
-               for (const m of recs) if (m.target.parentNode === tb && m.target.hasAttribute('data-session-drop-ready')) seen++;
-               if (seen >= n) { mo.disconnect(); const ms = performance.now() - t0; t.remove(); done(ms); }
+             const rows = tb.rows;
+             const last = rows[n - 1];
+             let finished = false;
+             const finish = (value) => { if (!finished) { finished = true; mo.disconnect(); t.remove(); done(value); } };
+             const allReady = () => tb.querySelectorAll(':scope > tr[' + READY + ']').length >= n;
+             const mo = new MutationObserver(() => {
+               const ms = performance.now() - t0;
+               if (!last.hasAttribute(READY)) return;
+               if (allReady()) finish(ms);
+               else mo.observe(tb, { attributes: true, subtree: true, attributeFilter: [READY] });
              });
-             mo.observe(tb, { attributes: true, subtree: true, attributeFilter: ['data-session-drop-ready'] });
+             mo.observe(last, { attributes: true, attributeFilter: [READY] });
              const t0 = performance.now();
              document.body.appendChild(t);
-             setTimeout(() => { mo.disconnect(); done(-seen); }, 20000);",
+             setTimeout(() => finish(-tb.querySelectorAll(':scope > tr[' + READY + ']').length), 20000);",
             vec![json!(n)],
         )
         .await
@@ -182,19 +248,23 @@ async fn bench(b: Browser) -> Vec<String> {
         sessions: generate_sessions(400, 1, 7),
         ..SimConfig::default()
     };
-    // Firefox suspends an idle event page after this many ms (default 30 s).
     let launch = Launch {
-        prefs: Some(json!({ "extensions.background.idle.timeout": FIREFOX_IDLE_MS })),
+        prefs: Some(json!({
+            // Firefox suspends an idle event page after this many ms (default 30 s).
+            "extensions.background.idle.timeout": FIREFOX_IDLE_MS,
+            // Firefox rounds performance.now() to 1 ms by default.
+            "privacy.reduceTimerPrecision": false,
+        })),
         ..Launch::default()
     };
     let s = Session::start_with(b, cfg, launch).await;
 
     // Warm: first click pays for token + wasm init; then WARM_RUNS more.
     s.open_console("").await;
-    let first = click_to_delete(&s, 0).await;
+    let first = click_to_delete(&s, 0).await.from_click;
     let mut warm = Vec::new();
     for i in 1..=WARM_RUNS {
-        warm.push(click_to_delete(&s, i).await);
+        warm.push(click_to_delete(&s, i).await.from_click);
     }
 
     // Bare fetch of the same request from the same page, with a token the simulator knows.
@@ -211,28 +281,49 @@ async fn bench(b: Browser) -> Vec<String> {
             },
         );
     });
-    let spare: Vec<String> = s
+    // Sessions far from the first page (which the clicks use), oldest first.
+    let mut spare: Vec<String> = s
         .sim
         .state()
         .sessions
         .iter()
         .rev()
         .filter(|x| x.is_active())
-        .take(FETCH_RUNS + 1)
+        .take(FETCH_RUNS + 2 * PAGE_RUNS + 3)
         .map(|x| x.session_id.clone())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
         .collect();
-    bare_fetch(&s, &spare[0], token).await; // warm the connection like the extension's
+    let mut next_spare = move || spare.pop().expect("a spare active session");
+    bare_fetch(&s, &next_spare(), token).await; // warm the connection like the extension's
     let mut fetches = Vec::new();
-    for h in &spare[1..] {
-        fetches.push(bare_fetch(&s, h, token).await);
+    for _ in 0..FETCH_RUNS {
+        fetches.push(bare_fetch(&s, &next_spare(), token).await);
     }
 
-    // Cold: background stopped before each click.
+    // The same comparison from an extension page: no content script, no tab → background hop.
+    s.goto(&format!("{}options.html", s.ext_base)).await;
+    background_drop(&s, &next_spare()).await; // the page's first message
+    bare_fetch(&s, &next_spare(), token).await; // the page's first connection
+    let (mut page_fetch, mut page_drop) = (Vec::new(), Vec::new());
+    for _ in 0..PAGE_RUNS {
+        page_fetch.push(bare_fetch(&s, &next_spare(), token).await);
+        page_drop.push(background_drop(&s, &next_spare()).await);
+    }
+
+    // Cold: background stopped before each click (rows after the warm ones, still active).
+    s.open_console("").await;
     let mut cold = Vec::new();
+    let mut cold_approach = Vec::new();
     let mut how = "";
     for k in 0..COLD_RUNS {
         how = stop_background(&s).await;
-        cold.push(click_to_delete(&s, WARM_RUNS + 1 + k).await);
+        let t = click_to_delete(&s, WARM_RUNS + 1 + k).await;
+        cold.push(t.from_click);
+        if let Some(a) = t.from_approach {
+            cold_approach.push(a);
+        }
     }
 
     // Decoration.
@@ -244,8 +335,8 @@ async fn bench(b: Browser) -> Vec<String> {
     }
     s.close().await;
 
-    let (mut w, mut f, mut c) = (warm.clone(), fetches.clone(), cold.clone());
-    let (wm, fm, cm) = (median(&mut w), median(&mut f), median(&mut c));
+    let (wm, fm, cm) = (med(&warm), med(&fetches), med(&cold));
+    let (pfm, pdm) = (med(&page_fetch), med(&page_drop));
     let name = b.name();
     out.push(format!(
         "{name}: first click (token + wasm init) → DELETE: {first:.1} ms"
@@ -256,9 +347,22 @@ async fn bench(b: Browser) -> Vec<String> {
         fmt(&fetches)
     ));
     out.push(format!(
-        "{name}: warm / bare fetch = {:.2}× (goal ≤ 1.2×); warm − fetch = {:+.1} ms",
+        "{name}: warm / bare fetch = {:.2}× (goal ≤ 1.2×); warm − fetch = {:+.2} ms",
         wm / fm,
         wm - fm
+    ));
+    out.push(format!(
+        "{name}: extension page, bare fetch → DELETE:        {}",
+        fmt(&page_fetch)
+    ));
+    out.push(format!(
+        "{name}: extension page, background drop → DELETE:   {}",
+        fmt(&page_drop)
+    ));
+    out.push(format!(
+        "{name}: background drop / its bare fetch = {:.2}×; difference {:+.2} ms (message hop + core)",
+        pdm / pfm,
+        pdm - pfm
     ));
     out.push(format!(
         "{name}: click → DELETE, cold:      {} [{how}]",
@@ -268,6 +372,13 @@ async fn bench(b: Browser) -> Vec<String> {
         "{name}: cold − warm = {:+.1} ms (goal ≤ +40 ms)",
         cm - wm
     ));
+    if !cold_approach.is_empty() {
+        out.push(format!(
+            "{name}: cold, from the pointer reaching the button (wake-up starts) → DELETE: {}; − warm = {:+.1} ms",
+            fmt(&cold_approach),
+            med(&cold_approach) - wm
+        ));
+    }
     out.push(format!(
         "{name}: decorate 1,000 rows:   {} (goal ≤ 16 ms)",
         fmt(&d1k)
@@ -281,8 +392,12 @@ async fn bench(b: Browser) -> Vec<String> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    let only = std::env::var("SESSION_DROP_PERF_BROWSERS").unwrap_or_default();
     let mut lines = Vec::new();
     for b in Browser::ALL {
+        if !only.is_empty() && !only.split(',').any(|x| x.trim() == b.name()) {
+            continue;
+        }
         eprintln!("perf: {} …", b.name());
         lines.extend(bench(b).await);
     }

@@ -186,11 +186,56 @@
     return null;
   }
 
+  // Hot-loop DOM access (decorating 10,000 rows). A Firefox content script reaches the page's DOM
+  // through Xray wrappers, where `node.method(…)` / `node.getter` first resolves the property on
+  // the wrapper and `collection[i]` goes through a slow indexed lookup: calling the prototype's
+  // own functions skips both (about a third of the per-row cost there). Chrome's isolated world is
+  // as fast either way. Without a DOM (node tests): plain property access.
+  const fast = (function () {
+    try {
+      const N = root.Node.prototype;
+      const E = root.Element.prototype;
+      const get = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
+      const f = {
+        item: root.HTMLCollection.prototype.item,
+        text: get(N, "textContent"),
+        cells: get(root.HTMLTableRowElement.prototype, "cells"),
+        hasAttribute: E.hasAttribute,
+        setAttribute: E.setAttribute,
+        cloneNode: N.cloneNode,
+        appendChild: N.appendChild,
+      };
+      for (const k of Object.keys(f)) if (typeof f[k] !== "function") return null;
+      return f;
+    } catch {
+      return null;
+    }
+  })();
+
+  /** Item `i` of a DOM collection (HTMLCollection.item, never `list[i]`: see `fast`). */
+  const itemOf = fast
+    ? (list, i) => (i >= 0 && list ? fast.item.call(list, i) : null)
+    : (list, i) => (i >= 0 && list ? list.item(i) : null);
+  const textOf = fast ? (node) => fast.text.call(node) : (node) => node.textContent;
+  const cellsOf = fast
+    ? (row) => {
+      try {
+        return fast.cells.call(row);
+      } catch {
+        return row.cells; // not an HTML table row (e.g. a foreign-namespace "tr"): no cells
+      }
+    }
+    : (row) => row.cells;
+  const hasAttr = fast ? (el, name) => fast.hasAttribute.call(el, name) : (el, name) => el.hasAttribute(name);
+  const setAttr = fast ? (el, name, v) => fast.setAttribute.call(el, name, v) : (el, name, v) => el.setAttribute(name, v);
+  const cloneDeep = fast ? (node) => fast.cloneNode.call(node, true) : (node) => node.cloneNode(true);
+  const append = fast ? (parent, child) => fast.appendChild.call(parent, child) : (parent, child) => parent.appendChild(child);
+
   /** The cell covering logical column `col` of `row` (colspan-aware only when needed). */
   function cellAt(row, col, spans) {
     if (col < 0) return null;
     const cells = row.cells || [];
-    if (!spans) return cells[col] || null;
+    if (!spans) return itemOf(cells, col);
     let pos = 0;
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i];
@@ -210,6 +255,32 @@
     return section !== "THEAD" && section !== "TFOOT" && section !== "thead" && section !== "tfoot";
   }
 
+  /**
+   * The data rows of an analysed table, in one pass over its sections: every row of each <tbody>
+   * and every <tr> placed directly in the <table>, except the header row; <thead>/<tfoot> rows
+   * are skipped without being looked at one by one.
+   */
+  function dataRows(table, info) {
+    const out = [];
+    const header = info.headerRow;
+    const kids = table.children || [];
+    for (let i = 0; i < kids.length; i++) {
+      const section = kids[i];
+      const name = section.nodeName;
+      if (name === "TBODY" || name === "tbody") {
+        const rows = section.rows;
+        const n = rows ? rows.length : 0;
+        for (let j = 0; j < n; j++) {
+          const r = itemOf(rows, j);
+          if (r !== header) out.push(r);
+        }
+      } else if ((name === "TR" || name === "tr") && section !== header) {
+        out.push(section);
+      }
+    }
+    return out;
+  }
+
   function attrValue(cell) {
     if (!cell || typeof cell.getAttribute !== "function") return "";
     const own = cell.getAttribute("title") || cell.getAttribute("data-value") || "";
@@ -220,9 +291,9 @@
 
   /** The session reference of a data row, read now (never cached: rows can be recycled). */
   function readRef(row, info, cells) {
-    const cell = cells && !info.spans ? cells[info.refCol] : cellAt(row, info.refCol, info.spans);
+    const cell = cells && !info.spans ? itemOf(cells, info.refCol) : cellAt(row, info.refCol, info.spans);
     if (!cell) return null;
-    const text = cleanCellText(cell.textContent);
+    const text = cleanCellText(textOf(cell));
     if (info.mode === "hash") {
       if (isHashValue(text)) return { kind: "hash", value: text };
       const full = attrValue(cell); // a truncated hash ("a1b2…") often keeps the full one in a title
@@ -256,7 +327,7 @@
 
   const api = {
     HEADERS, setExtraHeaders, fold, headerText, classifyHeaders, headerRows, headerColumns, analyzeTable, cellAt,
-    isDataRow, readRef, readContext, isHashValue, isRowValue, cleanCellText, isSkippedElement,
+    isDataRow, dataRows, itemOf, textOf, cellsOf, hasAttr, setAttr, cloneDeep, append, readRef, readContext, isHashValue, isRowValue, cleanCellText, isSkippedElement,
   };
   ns.dom = api;
 

@@ -210,9 +210,15 @@ export function validateMessage(msg, senderClass) {
       return ref ? { ok: true, msg: { type, ref } } : bad;
     }
     case "listActive": {
-      if (!onlyKeys(msg, ["type", "limit"])) return bad;
+      // cached: true = may be answered from the list fetched by the previous listActive (a few
+      // seconds old at most, none of our drops since), without a new download.
+      if (!onlyKeys(msg, ["type", "limit", "cached"])) return bad;
       if (msg.limit !== undefined && !isIntIn(msg.limit, 1, LIMITS.listLimitMax)) return bad;
-      return { ok: true, msg: msg.limit === undefined ? { type } : { type, limit: msg.limit } };
+      if (msg.cached !== undefined && typeof msg.cached !== "boolean") return bad;
+      const out = { type };
+      if (msg.limit !== undefined) out.limit = msg.limit;
+      if (msg.cached === true) out.cached = true;
+      return { ok: true, msg: out };
     }
     case "testConnection": {
       if (!onlyKeys(msg, ["type", "settings"])) return bad;

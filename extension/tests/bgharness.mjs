@@ -9,6 +9,7 @@ import { EXT } from "./helpers.mjs";
 const FAKE_WASM = `
 const core = () => globalThis.__fakeCore;
 export default async function init() {
+  if (core().initGate) await core().initGate;
   if (core().initError) throw core().initError;
 }
 export function checkServerUrl(s) {
@@ -92,9 +93,11 @@ function storageArea(onChanged, name, initial = {}) {
 function fakeIndexedDB() {
   const dbs = new Map();
   const later = (f) => setTimeout(f, 0);
-  return {
+  const self = {
     dbs,
+    opens: 0,
     open(name) {
+      self.opens++;
       const req = {};
       later(() => {
         let db = dbs.get(name);
@@ -128,6 +131,7 @@ function fakeIndexedDB() {
       return req;
     },
   };
+  return self;
 }
 
 /**
@@ -139,6 +143,7 @@ export async function loadBackground(o = {}) {
   const dir = prepare();
   const onChanged = new Event();
   const onMessage = new Event();
+  const onConnect = new Event();
   const calls = { openOptions: 0, registered: [], unregistered: 0, injected: [], permissionsContains: [] };
   const core = {
     initError: null,
@@ -153,6 +158,10 @@ export async function loadBackground(o = {}) {
   globalThis.__fakeCore = core;
   const local = storageArea(onChanged, "local", o.local || {});
   const session = storageArea(onChanged, "session", o.session || {});
+  calls.sessionOps = [];
+  const sessionSet = session.set.bind(session);
+  session.set = async (obj) => { calls.sessionOps.push(["set", Object.keys(obj)]); return sessionSet(obj); };
+  session.setAccessLevel = async (opts) => { calls.sessionOps.push(["setAccessLevel", opts.accessLevel]); };
   const managed = o.managed === undefined ? null : storageArea(onChanged, "managed", o.managed);
   let registered = [];
   const api = {
@@ -165,6 +174,7 @@ export async function loadBackground(o = {}) {
       getURL: (p) => `chrome-extension://extid/${p}`,
       getManifest: () => o.manifest || { content_scripts: [] },
       onMessage,
+      onConnect,
       onInstalled: new Event(),
       onStartup: new Event(),
       openOptionsPage: async () => { calls.openOptions++; },
@@ -207,9 +217,24 @@ export async function loadBackground(o = {}) {
       if (keep !== true && !answered) resolve(undefined);
     }
   });
+  // runtime.connect from `sender`: the background's end gets onConnect; returns the caller's end
+  // ({ post(msg), answers: [...], disconnected }).
+  const connect = (name, sender) => {
+    const mine = { answers: [], disconnected: false };
+    const theirs = {
+      name,
+      sender,
+      onMessage: new Event(),
+      postMessage: (m) => { mine.answers.push(structuredClone(m)); },
+      disconnect: () => { mine.disconnected = true; },
+    };
+    mine.post = (m) => theirs.onMessage.fire(structuredClone(m), theirs);
+    onConnect.fire(theirs);
+    return mine;
+  };
   const PAGE = { id: "extid", url: "chrome-extension://extid/popup.html" };
   const tabSender = (url) => ({ id: "extid", url, tab: { id: 7 }, frameId: 0 });
-  return { api, core, calls, local, session, idb, send, PAGE, tabSender, get registered() { return registered; } };
+  return { api, core, calls, local, session, idb, send, connect, PAGE, tabSender, get registered() { return registered; } };
 }
 
 export const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));

@@ -160,3 +160,27 @@ test("classifyHeaders: extra column titles from the options", () => {
   }
   assert.equal(dom.classifyHeaders(["Código", "Hash", "Login"]), null);
 });
+
+test("dataRows: body rows and rows placed directly in the table, never the header, thead or tfoot", () => {
+  const t = table({ head: ["ID", "Session ID", "User", "Device"], rows: [["1", "a", "u", "d"], ["2", "b", "u", "d"]] });
+  const info = dom.analyzeTable(t);
+  assert.deepEqual(dom.dataRows(t, info).map((r) => r.cells[0].textContent), ["1", "2"]);
+  // header row inside the tbody (no thead)
+  const noHead = table({ thead: false, head: ["ID", "User", "Device"], rows: [["7", "ana", "srv"]] });
+  const ni = dom.analyzeTable(noHead);
+  assert.deepEqual(dom.dataRows(noHead, ni).map((r) => r.cells[0].textContent), ["7"]);
+  // a tfoot, a second tbody and a row appended straight to the table by a script
+  t.appendChild(el("tfoot", {}, el("tr", {}, el("td", {}, "total"))));
+  t.appendChild(el("tbody", {}, el("tr", {}, el("td", {}, "3"), el("td", {}, "c"))));
+  t.appendChild(el("tr", {}, el("td", {}, "4"), el("td", {}, "d")));
+  assert.deepEqual(dom.dataRows(t, info).map((r) => r.cells[0].textContent), ["1", "2", "3", "4"]);
+});
+
+test("itemOf: HTMLCollection.item, null out of range or for a missing column", () => {
+  const row = el("tr", {}, el("td", {}, "x"), el("td", {}, "y"));
+  assert.equal(dom.itemOf(row.cells, 1).textContent, "y");
+  assert.equal(dom.itemOf(row.cells, 2), null);
+  assert.equal(dom.itemOf(row.cells, -1), null);
+  assert.equal(dom.itemOf(null, 0), null);
+  assert.equal(dom.textOf(row.cells[0]), "x");
+});

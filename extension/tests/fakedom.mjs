@@ -1,4 +1,10 @@
 // A very small DOM stand-in, enough for the pure table helpers of content/dom.js.
+
+/** An array with HTMLCollection's item(i) (null out of range). */
+function collection(list) {
+  list.item = (i) => (i >= 0 && i < list.length ? list[i] : null);
+  return list;
+}
 class Node {
   constructor(type, name) {
     this.nodeType = type;
@@ -37,16 +43,16 @@ class Element extends Node {
     return Number(this.getAttribute("colspan") || 1);
   }
   get children() {
-    return this.childNodes.filter((c) => c.nodeType === 1);
+    return collection(this.childNodes.filter((c) => c.nodeType === 1));
   }
   get cells() {
-    return this.children.filter((c) => c.nodeName === "TD" || c.nodeName === "TH");
+    return collection(this.children.filter((c) => c.nodeName === "TD" || c.nodeName === "TH"));
   }
   get tHead() {
     return this.children.find((c) => c.nodeName === "THEAD") || null;
   }
   get rows() {
-    if (this.nodeName !== "TABLE") return this.children.filter((c) => c.nodeName === "TR");
+    if (this.nodeName !== "TABLE") return collection(this.children.filter((c) => c.nodeName === "TR"));
     const out = [];
     const sections = [...this.children.filter((c) => c.nodeName === "THEAD"),
       ...this.children.filter((c) => c.nodeName === "TBODY" || c.nodeName === "TR"),
@@ -55,7 +61,7 @@ class Element extends Node {
       if (s.nodeName === "TR") out.push(s);
       else out.push(...s.children.filter((c) => c.nodeName === "TR"));
     }
-    return out;
+    return collection(out);
   }
   appendChild(c) {
     c.parentNode = this;

@@ -22,4 +22,4 @@ pub use model::{
     default_www_dir, Behaviour, BehaviourOverride, Grant, IssuedToken, Release, SimConfig,
     SimSession, SimState,
 };
-pub use server::{LoggedRequest, Simulator};
+pub use server::{LoggedRequest, Simulator, INSTANCE_HEADER};

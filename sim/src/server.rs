@@ -2,7 +2,8 @@
 
 use crate::model::{Behaviour, Grant, IssuedToken, Release, SimConfig, SimSession, SimState};
 use crate::util::{
-    base64_decode, base64url_encode, form_get, now_ms, parse_datetime, parse_form, percent_decode,
+    base64_decode, base64url_encode, form_get, now_ms, now_us, parse_datetime, parse_form,
+    percent_decode,
 };
 use crate::{replica, vendor};
 use serde::{Deserialize, Serialize};
@@ -27,8 +28,12 @@ pub struct LoggedRequest {
     pub origin: Option<String>,
     pub content_type: Option<String>,
     pub body: String,
-    /// Milliseconds since the UNIX epoch when the request arrived.
+    /// Milliseconds since the UNIX epoch when the request arrived (`at_us / 1000`).
     pub at_ms: u128,
+    /// Microseconds since the UNIX epoch when the request arrived: taken as soon as the HTTP
+    /// server hands the parsed request over (before the per-request thread starts).
+    #[serde(default)]
+    pub at_us: u128,
     /// All request headers, in order, names lower-cased.
     pub headers: Vec<(String, String)>,
 }
@@ -90,6 +95,8 @@ pub(crate) struct Incoming {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// Arrival time (µs since the UNIX epoch).
+    pub at_us: u128,
 }
 
 impl Incoming {
@@ -101,9 +108,12 @@ impl Incoming {
     }
 }
 
+/// Response header naming the simulator instance that answered (unique per [`Simulator`]).
+pub const INSTANCE_HEADER: &str = "X-Sim-Instance";
+
 pub(crate) struct Inner {
-    server: tiny_http::Server,
     port: u16,
+    instance: String,
     initial: SimConfig,
     state: Mutex<SimState>,
     log: Mutex<Vec<LoggedRequest>>,
@@ -119,13 +129,27 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A running simulator. Stops when dropped (or with [`Simulator::stop`]).
 pub struct Simulator {
     inner: Arc<Inner>,
+    /// Shared with the accept thread only (request threads never hold it), so that stopping
+    /// drops the last reference and closes the listening socket.
+    server: Option<Arc<tiny_http::Server>>,
     accept: Option<JoinHandle<()>>,
+}
+
+/// A process-unique, hard-to-guess name for a simulator instance.
+fn instance_name() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u128(now_us());
+    h.write_u64(n);
+    format!("{:x}-{n}-{:016x}", std::process::id(), h.finish())
 }
 
 impl Simulator {
     /// Bind `127.0.0.1:port` (0 = free port) and serve on background threads.
     pub fn start(cfg: SimConfig) -> io::Result<Simulator> {
         let server = tiny_http::Server::http(("127.0.0.1", cfg.port))
+            .map(Arc::new)
             .map_err(|e| io::Error::new(io::ErrorKind::AddrInUse, e.to_string()))?;
         let port = server
             .server_addr()
@@ -133,8 +157,8 @@ impl Simulator {
             .map(|a| a.port())
             .ok_or_else(|| io::Error::other("not an IP listener"))?;
         let inner = Arc::new(Inner {
-            server,
             port,
+            instance: instance_name(),
             state: Mutex::new(SimState::from_config(&cfg)),
             www: cfg.www_dir.clone(),
             initial: cfg,
@@ -143,18 +167,20 @@ impl Simulator {
             counter: AtomicU64::new(0),
         });
         let acc = Arc::clone(&inner);
+        let srv = Arc::clone(&server);
         let accept = thread::Builder::new()
             .name("sim-accept".into())
             .spawn(move || loop {
-                match acc.server.recv() {
+                match srv.recv() {
                     Ok(rq) => {
+                        let at_us = now_us();
                         if acc.stop.load(Ordering::SeqCst) {
                             break;
                         }
                         let worker = Arc::clone(&acc);
                         let spawned = thread::Builder::new()
                             .name("sim-request".into())
-                            .spawn(move || worker.handle(rq));
+                            .spawn(move || worker.handle(rq, at_us));
                         if spawned.is_err() {
                             // Out of threads: the request is dropped (connection closed).
                         }
@@ -169,8 +195,14 @@ impl Simulator {
             })?;
         Ok(Simulator {
             inner,
+            server: Some(server),
             accept: Some(accept),
         })
+    }
+
+    /// The value of the `X-Sim-Instance` header of every answer of this simulator.
+    pub fn instance_id(&self) -> &str {
+        &self.inner.instance
     }
 
     /// `http://127.0.0.1:PORT`
@@ -221,17 +253,23 @@ impl Simulator {
         lock(&self.inner.state).expire_tokens();
     }
 
-    /// Stop serving. Requests still hanging (latency, `timeout` behaviour) end quickly.
+    /// Stop serving. When this returns the accept thread has ended and the HTTP server is
+    /// closed: a new connection to the port is refused (or reaches another program that bound
+    /// the port since). Requests still hanging (latency, `timeout` behaviour) end quickly.
     pub fn stop(mut self) {
         self.shutdown();
     }
 
     fn shutdown(&mut self) {
         self.inner.stop.store(true, Ordering::SeqCst);
-        self.inner.server.unblock();
+        if let Some(server) = &self.server {
+            server.unblock();
+        }
         if let Some(h) = self.accept.take() {
             let _ = h.join();
         }
+        // The last reference: tiny_http closes its listener (pending connections are reset).
+        self.server = None;
     }
 }
 
@@ -293,7 +331,7 @@ impl Inner {
         }
     }
 
-    fn handle(self: Arc<Self>, mut rq: tiny_http::Request) {
+    fn handle(self: Arc<Self>, mut rq: tiny_http::Request, at_us: u128) {
         let method = rq.method().as_str().to_ascii_uppercase();
         let url = rq.url().to_string();
         let (path, query) = match url.split_once('?') {
@@ -318,10 +356,11 @@ impl Inner {
             query,
             headers,
             body: String::from_utf8_lossy(&raw).into_owned(),
+            at_us,
         };
         let reply = self.route(&inc);
         let cors = self.state().cors;
-        let _ = rq.respond(to_response(reply, cors));
+        let _ = rq.respond(to_response(reply, cors, &self.instance));
     }
 
     fn route(&self, rq: &Incoming) -> Reply {
@@ -346,7 +385,8 @@ impl Inner {
             origin: rq.header("origin").map(str::to_string),
             content_type: rq.header("content-type").map(str::to_string),
             body: rq.body.clone(),
-            at_ms: now_ms(),
+            at_ms: rq.at_us / 1000,
+            at_us: rq.at_us,
             headers: rq.headers.clone(),
         });
         if rq.method == "OPTIONS" {
@@ -644,8 +684,9 @@ fn header(name: &str, value: &str) -> Option<tiny_http::Header> {
     tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
 }
 
-fn to_response(r: Reply, cors: bool) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
+fn to_response(r: Reply, cors: bool, instance: &str) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
     let mut headers = Vec::new();
+    headers.extend(header(INSTANCE_HEADER, instance));
     if let Some(ct) = r.content_type {
         headers.extend(header("Content-Type", ct));
     }

@@ -10,6 +10,14 @@ pub fn now_ms() -> u128 {
         .unwrap_or(0)
 }
 
+/// Microseconds since the UNIX epoch (sub-millisecond timestamps for benchmarks).
+pub fn now_us() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros())
+        .unwrap_or(0)
+}
+
 fn hex_val(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),

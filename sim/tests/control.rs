@@ -4,7 +4,8 @@ mod common;
 
 use common::*;
 use session_drop_sim::http::{self, request};
-use session_drop_sim::{demo_sessions, generate_sessions, util, Grant, Release};
+use session_drop_sim::{demo_sessions, generate_sessions, util, Grant, Release, INSTANCE_HEADER};
+use std::time::Duration;
 
 #[test]
 fn demo_set_is_realistic() {
@@ -229,9 +230,74 @@ fn tokens_endpoint_and_stop() {
     token(&sim);
     let j = get(&sim, "/__sim/tokens").json();
     assert_eq!(j.as_array().unwrap().len(), 1);
+    // Every answer names the simulator that gave it, and two simulators never share a name.
+    let me = sim.instance_id().to_string();
+    assert_eq!(
+        get(&sim, "/__sim/config").header(INSTANCE_HEADER),
+        Some(me.as_str())
+    );
+    let other = start();
+    assert_ne!(other.instance_id(), me);
+    assert_eq!(
+        get(&other, "/__sim/config").header(INSTANCE_HEADER),
+        Some(other.instance_id())
+    );
+    drop(other);
     let url = sim.base_url();
     sim.stop();
-    assert!(http::get(&format!("{url}/__sim/config")).is_err());
+    // Once stop() returned, the stopped simulator answers nothing on its port: the connection
+    // is refused or reset, or (tests run in parallel) a simulator started since took the free
+    // port and answers under its own name. Several attempts, a short timeout each: an accepted
+    // but never answered connection (a listener left open) fails too.
+    for _ in 0..5 {
+        match http::request_timeout(
+            "GET",
+            &format!("{url}/__sim/config"),
+            &[],
+            None,
+            Duration::from_secs(5),
+        ) {
+            Err(e) => assert!(
+                !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ),
+                "connection accepted but never answered: {e}"
+            ),
+            Ok(r) => {
+                let by = r.header(INSTANCE_HEADER);
+                assert!(
+                    by.is_some(),
+                    "answered by something that is not a simulator"
+                );
+                assert_ne!(by, Some(me.as_str()), "the stopped simulator still answers");
+            }
+        }
+    }
+}
+
+#[test]
+fn request_log_has_microsecond_times() {
+    let sim = start();
+    let before = util::now_us();
+    token(&sim);
+    let after = util::now_us();
+    let log = sim.requests();
+    assert_eq!(log.len(), 1);
+    let r = &log[0];
+    assert!(
+        before <= r.at_us && r.at_us <= after,
+        "{before} <= {} <= {after}",
+        r.at_us
+    );
+    assert_eq!(r.at_ms, r.at_us / 1000);
+    // Serialised through the control endpoint too; an older log without `at_us` still parses.
+    let j = get(&sim, "/__sim/requests").json();
+    assert_eq!(j[0]["at_us"].as_u64().map(u128::from), Some(r.at_us));
+    let mut old = j[0].clone();
+    old.as_object_mut().unwrap().remove("at_us");
+    let parsed: session_drop_sim::LoggedRequest = serde_json::from_value(old).unwrap();
+    assert_eq!(parsed.at_us, 0);
 }
 
 #[test]

@@ -8,6 +8,8 @@
   const ext = root.browser ?? root.chrome;
 
   const READY = "data-session-drop-ready";
+  const PORT_NAME = "session-drop";
+  const PORT_IDLE_MS = 10000;
   const STATE = "data-session-drop";
   const OWN_SELECTOR = "[data-session-drop-button],[data-session-drop-cell],[data-session-drop-header],[data-session-drop-status]";
 
@@ -64,13 +66,16 @@
     const refOf = new WeakMap(); // row -> ref value when its state was set
     const decorated = new WeakSet(); // rows marked data-session-drop-ready by this instance
 
+    // Built once, cloned per row: no per-row string lookups or attribute writes beyond the clone.
     const buttonTemplate = doc.createElement("button");
     buttonTemplate.type = "button";
     buttonTemplate.setAttribute("data-session-drop-button", "");
     buttonTemplate.setAttribute("aria-label", S.button);
     buttonTemplate.textContent = S.button;
+    // A new last cell that already holds its button: one clone and one insertion per row.
     const cellTemplate = doc.createElement("td");
     cellTemplate.setAttribute("data-session-drop-cell", "");
+    cellTemplate.appendChild(buttonTemplate.cloneNode(true));
 
     sweep(doc);
 
@@ -110,18 +115,18 @@
     }
 
     function decorateRow(row, info, cells) {
-      const btn = buttonTemplate.cloneNode(true);
-      ours.add(btn);
-      const cell = info.actionCol < 0 ? null : info.spans ? dom.cellAt(row, info.actionCol, true) : cells[info.actionCol];
+      const cell = info.actionCol < 0 ? null : info.spans ? dom.cellAt(row, info.actionCol, true) : dom.itemOf(cells, info.actionCol);
       if (cell) {
-        cell.appendChild(btn);
+        const btn = dom.cloneDeep(buttonTemplate);
+        ours.add(btn);
+        dom.append(cell, btn);
       } else {
-        const td = cellTemplate.cloneNode(false);
+        // the button inside is recognised through its cell (isOurButton)
+        const td = dom.cloneDeep(cellTemplate);
         ours.add(td);
-        td.appendChild(btn);
-        row.appendChild(td);
+        dom.append(row, td);
       }
-      row.setAttribute(READY, "");
+      dom.setAttr(row, READY, "");
       decorated.add(row);
     }
 
@@ -139,24 +144,32 @@
       row.removeAttribute(STATE);
     }
 
+    /** Decorates the given data rows of one analysed table (hot loop: as few DOM calls as possible). */
+    function decorateRows(rows, info) {
+      let n = 0;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i];
+        if (decorated.has(row)) continue;
+        if (dom.hasAttr(row, READY)) removeForeign(row);
+        const cells = dom.cellsOf(row);
+        // placeholder rows ("no records"), detail rows: no readable session reference
+        if (!dom.readRef(row, info, cells)) continue;
+        decorateRow(row, info, cells);
+        n++;
+      }
+      return n;
+    }
+
     function tryRow(row, info) {
       if (decorated.has(row) || !dom.isDataRow(row, info)) return false;
-      if (row.hasAttribute(READY)) removeForeign(row);
-      const cells = row.cells;
-      // placeholder rows ("no records"), detail rows: no readable session reference
-      if (!dom.readRef(row, info, cells)) return false;
-      decorateRow(row, info, cells);
-      return true;
+      return decorateRows([row], info) === 1;
     }
 
     function decorateTable(table) {
       const info = tableInfo(table);
       if (!info) return 0;
-      // Snapshot: the live collection would be re-walked after each insertion (quadratic).
-      const rows = Array.from(table.rows);
-      let n = 0;
-      for (let i = 0; i < rows.length; i++) if (tryRow(rows[i], info)) n++;
-      return n;
+      // A snapshot of the body rows (a live collection would be re-walked after each insertion).
+      return decorateRows(dom.dataRows(table, info), info);
     }
 
     function resetRow(row) {
@@ -166,10 +179,17 @@
       statusOf.delete(row);
       refOf.delete(row);
       const btn = row.querySelector("[data-session-drop-button]");
-      if (btn && ours.has(btn)) btn.disabled = false;
+      if (btn && isOurButton(btn)) btn.disabled = false;
     }
 
     // ------------------------------------------------------------------ mutations
+
+    /** Our row button: one we inserted in the action column, or the first element of a cell we added. */
+    function isOurButton(btn) {
+      if (ours.has(btn)) return true;
+      const p = btn.parentNode;
+      return !!p && ours.has(p) && p.firstElementChild === btn && btn.hasAttribute("data-session-drop-button");
+    }
 
     function insideOurs(node) {
       for (let n = node, d = 0; n && d < 3; n = n.parentNode, d++) if (ours.has(n)) return true;
@@ -251,14 +271,25 @@
       }
     }
 
+    const OBSERVE = { childList: true, subtree: true };
     const observer = new MutationObserver((records) => {
       if (signal.aborted) return;
       const tables = new Set();
       const rows = new Set();
       process(records, tables, rows);
-      if (tables.size || rows.size) run(tables, rows);
-      observer.takeRecords(); // our own insertions: nothing to do with them
+      if (tables.size || rows.size) runUnobserved(tables, rows);
     });
+
+    // Our own insertions need no records: not observing while decorating saves one record per
+    // inserted cell (and handing them over). Nothing else runs meanwhile (synchronous).
+    function runUnobserved(tables, rows) {
+      observer.disconnect();
+      try {
+        run(tables, rows);
+      } finally {
+        if (!signal.aborted) observer.observe(doc.documentElement, OBSERVE);
+      }
+    }
 
     // ------------------------------------------------------------------ status + click
 
@@ -303,10 +334,73 @@
       }
     }
 
+    // ------------------------------------------------------------------ request port
+    // Drops go to the background over a port (background.js, PORT_NAME): one message each way
+    // instead of opening a new channel per call. It is opened when the pointer or the focus reaches
+    // a row button (which also wakes a stopped background while the user is still aiming), or at
+    // the click, and closed after a while without use.
+    let port = null; // { p: runtime.Port, pending: Map<id, { resolve, reject }> }
+    let nextId = 1;
+    let portTimer = 0;
+
+    function openPort() {
+      if (port) return port;
+      const p = ext.runtime.connect({ name: PORT_NAME });
+      const entry = { p, pending: new Map() };
+      p.onMessage.addListener((m) => {
+        const waiter = m && typeof m === "object" ? entry.pending.get(m.id) : undefined;
+        if (!waiter) return;
+        entry.pending.delete(m.id);
+        waiter.resolve(m.answer);
+      });
+      p.onDisconnect.addListener(() => {
+        void (ext.runtime && ext.runtime.lastError); // read, so that it is not reported as unchecked
+        if (port === entry) port = null;
+        for (const w of entry.pending.values()) w.reject(new Error("the background closed the port"));
+        entry.pending.clear();
+      });
+      port = entry;
+      closeWhenIdle();
+      return entry;
+    }
+
+    function closePort() {
+      const entry = port;
+      port = null;
+      clearTimeout(portTimer);
+      if (!entry) return;
+      try {
+        entry.p.disconnect();
+      } catch {
+        // already gone
+      }
+      for (const w of entry.pending.values()) w.reject(new Error("closed"));
+      entry.pending.clear();
+    }
+
+    function closeWhenIdle() {
+      clearTimeout(portTimer);
+      portTimer = setTimeout(() => {
+        if (port && port.pending.size) closeWhenIdle();
+        else closePort();
+      }, PORT_IDLE_MS);
+    }
+
+    /** One request over the port, posted synchronously (in the caller's task). */
+    function request(message) {
+      return new Promise((resolve, reject) => {
+        const entry = openPort();
+        const id = nextId++;
+        entry.pending.set(id, { resolve, reject });
+        entry.p.postMessage({ id, msg: message });
+        closeWhenIdle();
+      });
+    }
+
     async function send(message) {
       if (!alive()) throw new ContextGone();
       try {
-        return await ext.runtime.sendMessage(message);
+        return await (message.type === "drop" ? request(message) : ext.runtime.sendMessage(message));
       } catch (err) {
         if (!alive() || /context invalidated/i.test(String(err && err.message))) throw new ContextGone();
         throw err;
@@ -363,13 +457,15 @@
         const who = context.user || ref.value;
         if (!root.confirm(msg("confirmTerminateOne", [who]))) return;
       }
+      // The message leaves first (synchronously, in the click's task); the row shows "pending" right after.
+      const answer = send({ type: "drop", ref, context });
       row.setAttribute(STATE, "pending");
       refOf.set(row, ref.value);
       btn.disabled = true;
       statusElement(row, btn).textContent = S.pending;
       let report;
       try {
-        report = await send({ type: "drop", ref, context });
+        report = await answer;
       } catch (err) {
         if (err instanceof ContextGone) {
           finish(row, btn, false, { title: S.reload });
@@ -393,7 +489,7 @@
       const target = event.target;
       if (!target || typeof target.closest !== "function") return;
       const btn = target.closest("[data-session-drop-button],[data-session-drop-open-options]");
-      if (!btn || !ours.has(btn)) return;
+      if (!btn || !isOurButton(btn)) return;
       if (!event.isTrusted) return; // a page script's .click(): ignore completely
       event.stopPropagation(); // the console's own row handlers must not see our clicks
       if (btn.hasAttribute("data-session-drop-open-options")) {
@@ -410,16 +506,34 @@
 
     // ------------------------------------------------------------------ start / teardown
 
+    // The pointer reaches a button (or the keyboard focuses it) well before the click: open the
+    // request port then, which starts a stopped service worker / suspended event page (and its
+    // core, config and client) while the user is still aiming.
+    function onApproach(event) {
+      if (port || !event.isTrusted) return;
+      const target = event.target;
+      if (!target || typeof target.closest !== "function") return;
+      const btn = target.closest("[data-session-drop-button]");
+      if (!btn || !isOurButton(btn) || !alive()) return;
+      try {
+        openPort();
+      } catch {
+        // extension reloaded: the click will say so
+      }
+    }
+
     doc.addEventListener("click", onClick, { capture: true, signal });
+    doc.addEventListener("pointerover", onApproach, { capture: true, passive: true, signal });
+    doc.addEventListener("focusin", onApproach, { capture: true, signal });
     const all = doc.getElementsByTagName("table");
     const initial = new Set();
     for (let i = 0; i < all.length; i++) initial.add(all[i]);
     run(initial, new Set());
-    observer.observe(doc.documentElement, { childList: true, subtree: true });
-    observer.takeRecords();
+    observer.observe(doc.documentElement, OBSERVE);
 
     signal.addEventListener("abort", () => {
       observer.disconnect();
+      closePort();
       sweep(doc);
     }, { once: true });
   }
