@@ -124,13 +124,24 @@ fn bench(root: &Path) -> Result<()> {
         test::e2e_dist_assemble(root, &dist_dir).map(|_| ())
     });
     steps.step(
-        "browser benchmark (click -> DELETE, decoration time)",
+        "browser benchmark (click -> DELETE warm/cold vs bare fetch, decoration time)",
         || {
             util::run(
                 util::cargo()
                     .current_dir(root)
                     .env("SESSION_DROP_E2E_DIST", &dist_dir)
                     .args(["run", "-p", "session-drop-e2e", "--example", "perf"]),
+            )
+        },
+    );
+    steps.step(
+        "popup benchmark (500 bulk drops at 50 ms, first rows of a 100k-session list)",
+        || {
+            util::run(
+                util::cargo()
+                    .current_dir(root)
+                    .env("SESSION_DROP_E2E_DIST", &dist_dir)
+                    .args(["run", "-p", "session-drop-e2e", "--example", "perf_popup"]),
             )
         },
     );
