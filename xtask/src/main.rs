@@ -130,7 +130,14 @@ fn bench(root: &Path) -> Result<()> {
                 util::cargo()
                     .current_dir(root)
                     .env("SESSION_DROP_E2E_DIST", &dist_dir)
-                    .args(["run", "-p", "session-drop-e2e", "--example", "perf"]),
+                    .args([
+                        "run",
+                        "--release",
+                        "-p",
+                        "session-drop-e2e",
+                        "--example",
+                        "perf",
+                    ]),
             )
         },
     );
@@ -141,7 +148,14 @@ fn bench(root: &Path) -> Result<()> {
                 util::cargo()
                     .current_dir(root)
                     .env("SESSION_DROP_E2E_DIST", &dist_dir)
-                    .args(["run", "-p", "session-drop-e2e", "--example", "perf_popup"]),
+                    .args([
+                        "run",
+                        "--release",
+                        "-p",
+                        "session-drop-e2e",
+                        "--example",
+                        "perf_popup",
+                    ]),
             )
         },
     );
