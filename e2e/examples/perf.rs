@@ -148,10 +148,7 @@ async fn stop_background(s: &Session) -> &'static str {
             let sw_running = || async {
                 let t = s
                     .client
-                    .issue_cmd(Cdp {
-                        cmd: "Target.getTargets".into(),
-                        params: json!({}),
-                    })
+                    .issue_cmd(cdp("Target.getTargets", json!({})))
                     .await
                     .expect("Target.getTargets");
                 t["targetInfos"].as_array().is_some_and(|a| {
@@ -164,17 +161,11 @@ async fn stop_background(s: &Session) -> &'static str {
                 })
             };
             s.client
-                .issue_cmd(Cdp {
-                    cmd: "ServiceWorker.enable".into(),
-                    params: json!({}),
-                })
+                .issue_cmd(cdp("ServiceWorker.enable", json!({})))
                 .await
                 .expect("ServiceWorker.enable");
             s.client
-                .issue_cmd(Cdp {
-                    cmd: "ServiceWorker.stopAllWorkers".into(),
-                    params: json!({}),
-                })
+                .issue_cmd(cdp("ServiceWorker.stopAllWorkers", json!({})))
                 .await
                 .expect("ServiceWorker.stopAllWorkers");
             let stopped = wait_until(Duration::from_secs(5), || async {

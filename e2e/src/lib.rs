@@ -372,56 +372,44 @@ impl Drop for Driver {
     }
 }
 
-/// `POST /session/{id}/moz/addon/install` (geckodriver extension command).
+/// A vendor WebDriver command: `POST /session/{id}/<suffix>` with a JSON body.
 #[derive(Debug)]
-struct InstallAddon {
-    path: String,
+pub struct SessionPost {
+    pub suffix: &'static str,
+    pub body: Value,
 }
 
-impl WebDriverCompatibleCommand for InstallAddon {
+impl WebDriverCompatibleCommand for SessionPost {
     fn endpoint(
         &self,
         base_url: &url_shim::Url,
         session_id: Option<&str>,
     ) -> std::result::Result<url_shim::Url, url_shim::ParseError> {
         base_url.join(&format!(
-            "session/{}/moz/addon/install",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.suffix
         ))
     }
 
     fn method_and_body(&self, _url: &url_shim::Url) -> (http_shim::Method, Option<String>) {
-        (
-            http_shim::Method::POST,
-            Some(json!({ "path": self.path, "temporary": true }).to_string()),
-        )
+        (http_shim::Method::POST, Some(self.body.to_string()))
     }
 }
 
-/// `POST /session/{id}/goog/cdp/execute` (chromedriver: a Chrome DevTools Protocol command).
-#[derive(Debug)]
-pub struct Cdp {
-    pub cmd: String,
-    pub params: Value,
+/// geckodriver: install an unpacked add-on temporarily (`moz/addon/install`).
+fn install_addon(path: String) -> SessionPost {
+    SessionPost {
+        suffix: "moz/addon/install",
+        body: json!({ "path": path, "temporary": true }),
+    }
 }
 
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url_shim::Url,
-        session_id: Option<&str>,
-    ) -> std::result::Result<url_shim::Url, url_shim::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _url: &url_shim::Url) -> (http_shim::Method, Option<String>) {
-        (
-            http_shim::Method::POST,
-            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
-        )
+/// chromedriver: one Chrome DevTools Protocol command (`goog/cdp/execute`).
+pub fn cdp(cmd: &str, params: Value) -> SessionPost {
+    SessionPost {
+        suffix: "goog/cdp/execute",
+        body: json!({ "cmd": cmd, "params": params }),
     }
 }
 
@@ -536,7 +524,7 @@ impl Session {
         };
         if browser == Browser::Firefox {
             let path = s.ext_dir.to_string_lossy().into_owned();
-            s.client.issue_cmd(InstallAddon { path }).await?;
+            s.client.issue_cmd(install_addon(path)).await?;
         }
         s.client.set_window_size(1600, 1000).await?;
         Ok(s)
