@@ -59,6 +59,24 @@ fn find_row(s: &Session, rows: &[Row], active: bool, from: usize) -> (usize, Str
         })
 }
 
+/// Clicks the Terminate button of the first row (from `from`) with an active session and waits
+/// for the row to settle; returns its index, the settled row and its session hash.
+async fn terminate_active(s: &Session, rows: &[Row], from: usize) -> (usize, Row, String) {
+    let (i, hash) = find_row(s, rows, true, from);
+    s.click_row(CONSOLE_TABLE, i).await;
+    (i, s.wait_row_done(CONSOLE_TABLE, i).await, hash)
+}
+
+/// Asserts the row's final state and that its status shows the core's title for `kind`.
+fn assert_row(row: &Row, state: &str, kind: OutcomeKind, lang: Lang) {
+    assert_eq!(row.state.as_deref(), Some(state), "status: {}", row.status);
+    assert!(
+        row.status.contains(&title(kind, lang)),
+        "status text: {:?}",
+        row.status
+    );
+}
+
 fn assert_bearer(s: &Session, r: &LoggedRequest) {
     let auth = r.authorization.as_deref().unwrap_or("");
     assert!(
@@ -96,20 +114,8 @@ async fn every_row_has_one_terminate_button(b: Browser) {
 async fn click_sends_exactly_one_authorized_delete(b: Browser) {
     let s = Session::start(b, SimConfig::default()).await;
     let rows = s.open_console("").await;
-    let (i, hash) = find_row(&s, &rows, true, 0);
-    s.click_row(CONSOLE_TABLE, i).await;
-    let row = s.wait_row_done(CONSOLE_TABLE, i).await;
-    assert_eq!(
-        row.state.as_deref(),
-        Some("dropped"),
-        "status: {}",
-        row.status
-    );
-    assert!(
-        row.status.contains(&title(OutcomeKind::Dropped, Lang::En)),
-        "status text: {:?}",
-        row.status
-    );
+    let (_, row, hash) = terminate_active(&s, &rows, 0).await;
+    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::En);
     let deletes = s.deletes();
     assert_eq!(deletes.len(), 1, "{deletes:#?}");
     assert_eq!(deletes[0].path, format!("{API_DROP}{hash}"));
@@ -215,16 +221,8 @@ async fn read_only_grant_reports_not_authorized(b: Browser) {
     )
     .await;
     let rows = s.open_console("").await;
-    let (i, hash) = find_row(&s, &rows, true, 0);
-    s.click_row(CONSOLE_TABLE, i).await;
-    let row = s.wait_row_done(CONSOLE_TABLE, i).await;
-    assert_eq!(row.state.as_deref(), Some("failed"));
-    assert!(
-        row.status
-            .contains(&title(OutcomeKind::NotAuthorized, Lang::En)),
-        "status text: {:?}",
-        row.status
-    );
+    let (_, row, hash) = terminate_active(&s, &rows, 0).await;
+    assert_row(&row, "failed", OutcomeKind::NotAuthorized, Lang::En);
     let deletes = s.deletes();
     assert_eq!(deletes.len(), 1, "{deletes:#?}");
     assert_eq!(deletes[0].path, format!("{API_DROP}{hash}"));
@@ -240,16 +238,8 @@ async fn wrong_secret_reports_auth_failure_without_delete(b: Browser) {
     )
     .await;
     let rows = s.open_console("").await;
-    let (i, _) = find_row(&s, &rows, true, 0);
-    s.click_row(CONSOLE_TABLE, i).await;
-    let row = s.wait_row_done(CONSOLE_TABLE, i).await;
-    assert_eq!(row.state.as_deref(), Some("failed"));
-    assert!(
-        row.status
-            .contains(&title(OutcomeKind::AuthFailed, Lang::En)),
-        "status text: {:?}",
-        row.status
-    );
+    let (_, row, _) = terminate_active(&s, &rows, 0).await;
+    assert_row(&row, "failed", OutcomeKind::AuthFailed, Lang::En);
     let tokens = s.requests_matching("POST", TOKEN_PATH);
     assert!(!tokens.is_empty(), "a token was asked for");
     assert_stays(&s, "DELETE", "/", 0, Duration::from_millis(500)).await;
@@ -259,24 +249,13 @@ async fn wrong_secret_reports_auth_failure_without_delete(b: Browser) {
 async fn expired_token_is_renewed_once(b: Browser) {
     let s = Session::start(b, SimConfig::default()).await;
     let rows = s.open_console("").await;
-    let (i, _) = find_row(&s, &rows, true, 0);
-    s.click_row(CONSOLE_TABLE, i).await;
-    assert_eq!(
-        s.wait_row_done(CONSOLE_TABLE, i).await.state.as_deref(),
-        Some("dropped")
-    );
+    let (i, row, _) = terminate_active(&s, &rows, 0).await;
+    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::En);
     assert_eq!(s.requests_matching("POST", TOKEN_PATH).len(), 1);
 
     s.sim.expire_tokens();
-    let (j, hash) = find_row(&s, &rows, true, i + 1);
-    s.click_row(CONSOLE_TABLE, j).await;
-    let row = s.wait_row_done(CONSOLE_TABLE, j).await;
-    assert_eq!(
-        row.state.as_deref(),
-        Some("dropped"),
-        "status: {}",
-        row.status
-    );
+    let (_, row, hash) = terminate_active(&s, &rows, i + 1).await;
+    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::En);
     assert_eq!(
         s.requests_matching("POST", TOKEN_PATH).len(),
         2,
@@ -306,15 +285,8 @@ async fn release_3_32_auto_falls_back_and_remembers(b: Browser) {
     )
     .await;
     let rows = s.open_console("").await;
-    let (i, h1) = find_row(&s, &rows, true, 0);
-    s.click_row(CONSOLE_TABLE, i).await;
-    let row = s.wait_row_done(CONSOLE_TABLE, i).await;
-    assert_eq!(
-        row.state.as_deref(),
-        Some("dropped"),
-        "status: {}",
-        row.status
-    );
+    let (i, row, h1) = terminate_active(&s, &rows, 0).await;
+    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::En);
     let paths: Vec<String> = s.deletes().into_iter().map(|r| r.path).collect();
     assert_eq!(
         paths,
@@ -322,15 +294,8 @@ async fn release_3_32_auto_falls_back_and_remembers(b: Browser) {
         "3.33 path first (404), then the 3.32 path"
     );
 
-    let (j, h2) = find_row(&s, &rows, true, i + 1);
-    s.click_row(CONSOLE_TABLE, j).await;
-    let row = s.wait_row_done(CONSOLE_TABLE, j).await;
-    assert_eq!(
-        row.state.as_deref(),
-        Some("dropped"),
-        "status: {}",
-        row.status
-    );
+    let (_, row, h2) = terminate_active(&s, &rows, i + 1).await;
+    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::En);
     let paths: Vec<String> = s.deletes().into_iter().map(|r| r.path).collect();
     assert_eq!(
         paths[2..],
@@ -427,15 +392,8 @@ async fn rows_added_after_load_get_buttons(b: Browser) {
         .await;
     assert_eq!(rows.len(), 30);
     // And they work.
-    let (i, hash) = find_row(&s, &rows, true, 0);
-    s.click_row(CONSOLE_TABLE, i).await;
-    let row = s.wait_row_done(CONSOLE_TABLE, i).await;
-    assert_eq!(
-        row.state.as_deref(),
-        Some("dropped"),
-        "status: {}",
-        row.status
-    );
+    let (_, row, hash) = terminate_active(&s, &rows, 0).await;
+    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::En);
     let deletes = s.deletes();
     assert_eq!(deletes.len(), 1);
     assert_eq!(deletes[0].path, format!("{API_DROP}{hash}"));
@@ -511,21 +469,8 @@ async fn portuguese_browser_gets_portuguese_button(b: Browser) {
     let rows = s.open_console("lang=pt").await;
     let btn = s.row_button(CONSOLE_TABLE, 0).await;
     assert_eq!(s.accessible_name(&btn).await, "Encerrar sessão");
-    let (i, hash) = find_row(&s, &rows, true, 0);
-    s.click_row(CONSOLE_TABLE, i).await;
-    let row = s.wait_row_done(CONSOLE_TABLE, i).await;
-    assert_eq!(
-        row.state.as_deref(),
-        Some("dropped"),
-        "status: {}",
-        row.status
-    );
-    assert!(
-        row.status
-            .contains(&title(OutcomeKind::Dropped, Lang::PtBr)),
-        "status text: {:?}",
-        row.status
-    );
+    let (_, row, hash) = terminate_active(&s, &rows, 0).await;
+    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::PtBr);
     assert_eq!(s.deletes()[0].path, format!("{API_DROP}{hash}"));
     s.close().await;
 }
