@@ -34,6 +34,10 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Default bound of every wait.
 pub const WAIT: Duration = Duration::from_secs(10);
 /// Polling period of every wait.
+/// Paths of the appliance API the tests look for in the simulator's request log.
+pub const TOKEN_PATH: &str = "/iso/oauth2/token";
+pub const API_DROP: &str = "/api/pam/session/drop/";
+pub const ISO_DROP: &str = "/iso/session/drop/";
 pub const POLL: Duration = Duration::from_millis(50);
 
 pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;

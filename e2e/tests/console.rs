@@ -30,9 +30,6 @@ session_drop_e2e::both_browsers!(
     portuguese_browser_gets_portuguese_button,
 );
 
-const TOKEN_PATH: &str = "/iso/oauth2/token";
-const API_DROP: &str = "/api/pam/session/drop/";
-const ISO_DROP: &str = "/iso/session/drop/";
 /// Column of the hash in the Remote sessions report, and of the row id in both tables.
 const HASH_COL: usize = 1;
 const ID_COL: usize = 0;

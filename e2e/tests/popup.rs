@@ -35,8 +35,6 @@ session_drop_e2e::both_browsers!(
     token_expiry_mid_run_renews_once,
 );
 
-const TOKEN_PATH: &str = "/iso/oauth2/token";
-const API_DROP: &str = "/api/pam/session/drop/";
 /// Bound of the waits that include a list load or a whole bulk run.
 const LONG: Duration = Duration::from_secs(30);
 /// Column of the hash in the console replica's Remote sessions report.

@@ -123,41 +123,29 @@ fn bench(root: &Path) -> Result<()> {
     steps.step("dist for the browser benchmark (target/e2e-dist)", || {
         test::e2e_dist_assemble(root, &dist_dir).map(|_| ())
     });
+    // The browser benchmarks are examples of the e2e crate, run in release against that dist.
+    let example = |name: &str| {
+        util::run(
+            util::cargo()
+                .current_dir(root)
+                .env("SESSION_DROP_E2E_DIST", &dist_dir)
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "session-drop-e2e",
+                    "--example",
+                    name,
+                ]),
+        )
+    };
     steps.step(
         "browser benchmark (click -> DELETE warm/cold vs bare fetch, decoration time)",
-        || {
-            util::run(
-                util::cargo()
-                    .current_dir(root)
-                    .env("SESSION_DROP_E2E_DIST", &dist_dir)
-                    .args([
-                        "run",
-                        "--release",
-                        "-p",
-                        "session-drop-e2e",
-                        "--example",
-                        "perf",
-                    ]),
-            )
-        },
+        || example("perf"),
     );
     steps.step(
         "popup benchmark (500 bulk drops at 50 ms, first rows of a 100k-session list)",
-        || {
-            util::run(
-                util::cargo()
-                    .current_dir(root)
-                    .env("SESSION_DROP_E2E_DIST", &dist_dir)
-                    .args([
-                        "run",
-                        "--release",
-                        "-p",
-                        "session-drop-e2e",
-                        "--example",
-                        "perf_popup",
-                    ]),
-            )
-        },
+        || example("perf_popup"),
     );
     steps.finish()
 }
