@@ -12,7 +12,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -97,6 +97,8 @@ pub(crate) struct Incoming {
     pub body: String,
     /// Arrival time (µs since the UNIX epoch).
     pub at_us: u128,
+    /// Arrival time (monotonic), from which the simulated latency is counted.
+    pub arrived: Instant,
 }
 
 impl Incoming {
@@ -118,6 +120,8 @@ pub(crate) struct Inner {
     state: Mutex<SimState>,
     log: Mutex<Vec<LoggedRequest>>,
     stop: AtomicBool,
+    /// Notified when `stop` is set: sleeping requests (latency, hangs) wake at once.
+    stop_wake: (Mutex<()>, Condvar),
     counter: AtomicU64,
     pub(crate) www: Option<PathBuf>,
 }
@@ -164,6 +168,7 @@ impl Simulator {
             initial: cfg,
             log: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
+            stop_wake: (Mutex::new(()), Condvar::new()),
             counter: AtomicU64::new(0),
         });
         let acc = Arc::clone(&inner);
@@ -173,6 +178,7 @@ impl Simulator {
             .spawn(move || loop {
                 match srv.recv() {
                     Ok(rq) => {
+                        let arrived = Instant::now();
                         let at_us = now_us();
                         if acc.stop.load(Ordering::SeqCst) {
                             break;
@@ -180,7 +186,7 @@ impl Simulator {
                         let worker = Arc::clone(&acc);
                         let spawned = thread::Builder::new()
                             .name("sim-request".into())
-                            .spawn(move || worker.handle(rq, at_us));
+                            .spawn(move || worker.handle(rq, at_us, arrived));
                         if spawned.is_err() {
                             // Out of threads: the request is dropped (connection closed).
                         }
@@ -262,6 +268,10 @@ impl Simulator {
 
     fn shutdown(&mut self) {
         self.inner.stop.store(true, Ordering::SeqCst);
+        {
+            let _guard = lock(&self.inner.stop_wake.0);
+            self.inner.stop_wake.1.notify_all();
+        }
         if let Some(server) = &self.server {
             server.unblock();
         }
@@ -319,19 +329,28 @@ impl Inner {
         lock(&self.state)
     }
 
-    /// Sleep, waking early when the simulator stops.
-    fn sleep_ms(&self, ms: u64) {
-        let end = Instant::now() + Duration::from_millis(ms);
+    /// Sleep until `end` (one timed wait: no overshoot from slicing), waking early when the
+    /// simulator stops.
+    fn sleep_until(&self, end: Instant) {
+        let (mutex, cv) = &self.stop_wake;
+        let mut guard = lock(mutex);
         while !self.stop.load(Ordering::SeqCst) {
             let now = Instant::now();
             if now >= end {
                 break;
             }
-            thread::sleep((end - now).min(Duration::from_millis(20)));
+            guard = match cv.wait_timeout(guard, end - now) {
+                Ok((g, _)) => g,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
         }
     }
 
-    fn handle(self: Arc<Self>, mut rq: tiny_http::Request, at_us: u128) {
+    fn sleep_ms(&self, ms: u64) {
+        self.sleep_until(Instant::now() + Duration::from_millis(ms));
+    }
+
+    fn handle(self: Arc<Self>, mut rq: tiny_http::Request, at_us: u128, arrived: Instant) {
         let method = rq.method().as_str().to_ascii_uppercase();
         let url = rq.url().to_string();
         let (path, query) = match url.split_once('?') {
@@ -357,6 +376,7 @@ impl Inner {
             headers,
             body: String::from_utf8_lossy(&raw).into_owned(),
             at_us,
+            arrived,
         };
         let reply = self.route(&inc);
         let cors = self.state().cors;
@@ -396,9 +416,11 @@ impl Inner {
                 Reply::json(404, vendor::NO_ROUTE)
             };
         }
+        // The simulated latency is the time from the request's arrival to its answer (what a
+        // client sees of a slow appliance), not added on top of the simulator's own work.
         let latency = self.state().latency_ms;
         if latency > 0 {
-            self.sleep_ms(latency);
+            self.sleep_until(rq.arrived + Duration::from_millis(latency));
         }
         self.api(rq)
     }
