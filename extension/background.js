@@ -16,8 +16,10 @@ import { CONTENT_SCRIPT } from "./lib/content-scripts.js";
 // The wasm core starts loading before anything else, even before the first use of an extension
 // API (Firefox builds each API namespace on first use): when a drop message wakes a stopped
 // background, the core is what the DELETE waits for longest.
+// The path is explicit (not the glue's `import.meta.url` default): the packaged background.js is
+// one bundled file at the package root (xtask dist), the sources are separate modules.
 let wasmError = null;
-const ready = init().then(
+const ready = init({ module_or_path: new URL("./wasm/session_drop_bg.wasm", import.meta.url) }).then(
   () => true,
   (err) => {
     wasmError = err;

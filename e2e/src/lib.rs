@@ -100,6 +100,9 @@ pub fn chrome_extension_id(key_b64: &str) -> Result<String> {
 /// An edit of the package's preset.json (e.g. a wrong client secret).
 pub type PresetEdit = Box<dyn FnOnce(&mut Value) + Send>;
 
+/// An edit of the unpacked package copy before the browser loads it (benchmarks' probes).
+pub type PackageEdit = Box<dyn FnOnce(&Path) -> Result<()> + Send>;
+
 /// How to launch: browser language and edits of the package's `preset.json`.
 pub struct Launch {
     /// "en-US" or "pt-BR".
@@ -108,6 +111,8 @@ pub struct Launch {
     pub preset: Option<PresetEdit>,
     /// Extra browser preferences (Firefox `prefs`, Chromium `prefs`), merged over the defaults.
     pub prefs: Option<Value>,
+    /// Applied to the package copy after the preset (never used by the tests).
+    pub package: Option<PackageEdit>,
 }
 
 impl Default for Launch {
@@ -116,6 +121,7 @@ impl Default for Launch {
             lang: "en-US",
             preset: None,
             prefs: None,
+            package: None,
         }
     }
 }
@@ -479,6 +485,9 @@ impl Session {
         let work = TempDir::new(browser.name())?;
         let ext_dir = work.path().join("extension");
         prepare_extension(browser, &ext_dir, &sim.base_url(), launch.preset)?;
+        if let Some(edit) = launch.package {
+            edit(&ext_dir)?;
+        }
         let profile = work.path().join("profile");
         std::fs::create_dir_all(&profile)?;
         let log = work.path().join("driver.log");

@@ -112,7 +112,8 @@ test("content scripts are classic scripts (no import/export)", () => {
 test("background: static wasm import, no top-level await, listeners registered at top level", () => {
   const src = read("background.js");
   assert.match(src, /^import init, \{ DropClient, checkServerUrl \} from "\.\/wasm\/session_drop\.js";$/m);
-  assert.match(src, /^const ready = init\(\)/m);
+  // started at load, with the wasm path relative to this file (the same in the packaged bundle)
+  assert.match(src, /^const ready = init\(\{ module_or_path: new URL\("\.\/wasm\/session_drop_bg\.wasm", import\.meta\.url\) \}\)/m);
   // top-level statements start at column 0 (the file is formatted that way)
   for (const line of src.split("\n")) assert.doesNotMatch(line, /^(?!\/\/)\S.*\bawait\b/, `top-level await: ${line}`);
   for (const ev of ["runtime.onMessage", "storage.onChanged", "permissions.onAdded", "runtime.onInstalled", "runtime.onStartup"]) {

@@ -161,12 +161,14 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
             bail!("extension/{f} is missing (named by the build contract)");
         }
     }
+    let bundle = bundle_background(root, &out)?;
     for target in Target::ALL {
         let dir = out.join(target.dir_name());
         if dir.exists() {
             fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
         }
         copy_runtime_files(&ext, &dir)?;
+        fs::copy(&bundle, dir.join(BACKGROUND)).context("copying the bundled background")?;
         let manifest = transform_manifest(&base, target, &key, server.as_ref())?;
         fs::write(
             dir.join("manifest.json"),
@@ -187,6 +189,7 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
         let pkg = out.join(target.package_name());
         crate::zip::zip_dir(&dir, &pkg)?;
     }
+    let _ = fs::remove_file(&bundle);
     Ok(DistOutput {
         chrome_dir: out.join("chrome"),
         firefox_dir: out.join("firefox"),
@@ -195,6 +198,49 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
         out,
         server,
     })
+}
+
+/// The background and the modules it imports (lib/*.js, the wasm-bindgen glue) as one ES module
+/// (esbuild, not minified): a stopped service worker / suspended event page then loads one file
+/// instead of eight before its listeners exist (Firefox: ≈ 25 ms of module loading at a cold
+/// start). The pages keep importing the separate modules. Returns the bundle's path in `out`.
+fn bundle_background(root: &Path, out: &Path) -> Result<std::path::PathBuf> {
+    let esbuild = root.join("node_modules").join(".bin").join("esbuild");
+    if !esbuild.exists() {
+        bail!(
+            "{} is missing: run `cargo xtask setup` (npm ci installs it)",
+            esbuild.display()
+        );
+    }
+    let bundle = out.join(".background.bundle.js");
+    let status = std::process::Command::new(&esbuild)
+        .current_dir(root)
+        .arg(Path::new("extension").join(BACKGROUND))
+        .args([
+            "--bundle",
+            "--format=esm",
+            "--platform=browser",
+            "--target=es2022",
+            "--charset=utf8",
+            "--legal-comments=none",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", bundle.display()))
+        .status()
+        .with_context(|| format!("running {}", esbuild.display()))?;
+    if !status.success() {
+        bail!("esbuild could not bundle extension/{BACKGROUND} ({status})");
+    }
+    // One self-contained module that still finds its wasm next to it.
+    let text = fs::read_to_string(&bundle).context("reading the bundled background")?;
+    if text
+        .lines()
+        .any(|l| l.starts_with("import ") || l.starts_with("export "))
+        || !text.contains("\"./wasm/session_drop_bg.wasm\"")
+    {
+        bail!("the bundled background is not one self-contained module loading ./wasm/session_drop_bg.wasm");
+    }
+    Ok(bundle)
 }
 
 /// Whether a path of `extension/` (relative, `/`-separated) belongs in the package.
