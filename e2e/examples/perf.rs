@@ -15,7 +15,8 @@
 //!
 //! `cargo xtask bench` runs it; by hand (after `cargo xtask test` or an e2e `dist`):
 //! `SESSION_DROP_E2E_DIST=target/e2e-dist cargo run --release -p session-drop-e2e --example perf`
-//! (`SESSION_DROP_PERF_BROWSERS=chromium` or `firefox` to run one browser).
+//! (`SESSION_DROP_PERF_BROWSERS=chromium` or `firefox` to run one browser,
+//! `SESSION_DROP_PERF_TRACE_ONLY=1` for the traced cold start only).
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use serde_json::json;
@@ -55,6 +56,18 @@ try {
     } catch {}
     return fn(port);
   });
+} catch {}
+for (const k of ["instantiateStreaming", "instantiate"]) {
+  const orig = WebAssembly[k];
+  if (typeof orig !== "function") continue;
+  WebAssembly[k] = function (...a) {
+    tr.wasmStart ??= now();
+    return orig.apply(this, a).then((r) => { tr.wasmReady ??= now(); return r; });
+  };
+}
+try {
+  const ss = api.storage.session, get = ss.get.bind(ss);
+  ss.get = (...a) => { tr.sessionGet ??= now(); return get(...a).then((r) => { tr.sessionGot ??= now(); return r; }); };
 } catch {}
 const f = globalThis.fetch;
 globalThis.fetch = function (url, init) {
@@ -320,10 +333,14 @@ async fn cold_trace(b: Browser) -> Vec<String> {
     let s = Session::start_with(b, cfg, launch).await;
     s.open_console("").await;
     click_to_delete(&s, 0).await; // token
-    const STEPS: [(&str, &str); 6] = [
+    const STEPS: [(&str, &str); 10] = [
         ("created", "background created"),
         ("modules", "modules loaded"),
+        ("sessionGet", "storage.session read starts"),
+        ("wasmStart", "wasm compile starts"),
         ("evaluated", "evaluated"),
+        ("sessionGot", "storage.session read done"),
+        ("wasmReady", "wasm ready"),
         ("connect", "port connected"),
         ("message", "drop message received"),
         ("fetch", "DELETE fetch called"),
@@ -548,13 +565,17 @@ async fn bench(b: Browser) -> Vec<String> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let only = std::env::var("SESSION_DROP_PERF_BROWSERS").unwrap_or_default();
+    // Only the traced cold start (`SESSION_DROP_PERF_TRACE_ONLY=1`).
+    let trace_only = std::env::var_os("SESSION_DROP_PERF_TRACE_ONLY").is_some();
     let mut lines = Vec::new();
     for b in Browser::ALL {
         if !only.is_empty() && !only.split(',').any(|x| x.trim() == b.name()) {
             continue;
         }
         eprintln!("perf: {} …", b.name());
-        lines.extend(bench(b).await);
+        if !trace_only {
+            lines.extend(bench(b).await);
+        }
         lines.extend(cold_trace(b).await);
     }
     println!("== browser end-to-end benchmark (built extension, simulator on loopback) ==");
