@@ -105,7 +105,7 @@ pub type PackageEdit = Box<dyn FnOnce(&Path) -> Result<()> + Send>;
 
 /// How to launch: browser language and edits of the package's `preset.json`.
 pub struct Launch {
-    /// "en-US" or "pt-BR".
+    /// "en-US", "pt-BR" or "pt-PT".
     pub lang: &'static str,
     /// Applied to preset.json after `serverUrl` is set to the simulator.
     pub preset: Option<PresetEdit>,

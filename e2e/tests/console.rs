@@ -28,6 +28,7 @@ session_drop_e2e::both_browsers!(
     rows_added_after_load_get_buttons,
     options_page_fields_and_test_connection,
     portuguese_browser_gets_portuguese_button,
+    portugal_browser_gets_portuguese_button,
 );
 
 /// Column of the hash in the Remote sessions report, and of the row id in both tables.
@@ -457,6 +458,18 @@ async fn options_page_fields_and_test_connection(b: Browser) {
     if b == Browser::Chromium {
         s.screenshot("chromium-options.png").await;
     }
+    s.close().await;
+}
+
+/// A Portuguese (Portugal) browser gets the Portuguese strings too (the package serves pt_PT
+/// with the pt_BR strings; browsers would otherwise fall back to English).
+async fn portugal_browser_gets_portuguese_button(b: Browser) {
+    let s = Session::start_with(b, SimConfig::default(), Launch::lang("pt-PT")).await;
+    let rows = s.open_console("lang=pt").await;
+    let btn = s.row_button(CONSOLE_TABLE, 0).await;
+    assert_eq!(s.accessible_name(&btn).await, "Encerrar sessão");
+    let (_, row, _) = terminate_active(&s, &rows, 0).await;
+    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::PtBr);
     s.close().await;
 }
 

@@ -169,6 +169,7 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
         }
         copy_runtime_files(&ext, &dir)?;
         fs::copy(&bundle, dir.join(BACKGROUND)).context("copying the bundled background")?;
+        add_locale_aliases(&dir)?;
         let manifest = transform_manifest(&base, target, &key, server.as_ref())?;
         fs::write(
             dir.join("manifest.json"),
@@ -241,6 +242,23 @@ fn bundle_background(root: &Path, out: &Path) -> Result<std::path::PathBuf> {
         bail!("the bundled background is not one self-contained module loading ./wasm/session_drop_bg.wasm");
     }
     Ok(bundle)
+}
+
+/// Locales served with another locale's strings: (alias, source). Browsers do not fall back
+/// from `pt_PT` to `pt_BR` (they go to the default, English); a Portuguese (Portugal) browser
+/// gets the Brazilian Portuguese strings instead, which read naturally there.
+pub const LOCALE_ALIASES: &[(&str, &str)] = &[("pt_PT", "pt_BR")];
+
+/// Writes `_locales/<alias>/messages.json` of a package from its source locale.
+fn add_locale_aliases(dir: &Path) -> Result<()> {
+    for (alias, source) in LOCALE_ALIASES {
+        let from = dir.join("_locales").join(source).join("messages.json");
+        let to_dir = dir.join("_locales").join(alias);
+        fs::create_dir_all(&to_dir)?;
+        fs::copy(&from, to_dir.join("messages.json"))
+            .with_context(|| format!("locale {alias} from {}", from.display()))?;
+    }
+    Ok(())
 }
 
 /// Whether a path of `extension/` (relative, `/`-separated) belongs in the package.
@@ -423,6 +441,28 @@ mod tests {
             f["browser_specific_settings"]["gecko"]["data_collection_permissions"],
             json!({"required": ["none"]})
         );
+    }
+
+    #[test]
+    fn locale_aliases_copy_their_source() {
+        let dir = std::env::temp_dir().join(format!("sd-locales-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        for (_, source) in LOCALE_ALIASES {
+            let d = dir.join("_locales").join(source);
+            fs::create_dir_all(&d).unwrap();
+            fs::write(
+                d.join("messages.json"),
+                format!("{{\"from\": \"{source}\"}}"),
+            )
+            .unwrap();
+        }
+        add_locale_aliases(&dir).unwrap();
+        for (alias, source) in LOCALE_ALIASES {
+            let got =
+                fs::read_to_string(dir.join("_locales").join(alias).join("messages.json")).unwrap();
+            assert_eq!(got, format!("{{\"from\": \"{source}\"}}"));
+        }
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -11,18 +11,21 @@ pub const GECKODRIVER_VERSION: &str = "0.37.1";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
-/// pt-BR UI of each browser (the e2e suite checks the pt-BR button name): Debian's
-/// chromium-l10n and firefox-esr-l10n-pt-br.
+/// pt-BR and pt-PT UI of each browser (the e2e suite checks the Portuguese button name): Debian's
+/// chromium-l10n, firefox-esr-l10n-pt-br and firefox-esr-l10n-pt-pt.
 pub const CHROMIUM_PT_BR: &str = "/usr/lib/chromium/locales/pt-BR.pak";
 pub const FIREFOX_PT_BR: &str =
     "/usr/lib/firefox-esr/browser/extensions/langpack-pt-BR@firefox-esr.mozilla.org.xpi";
-/// Debian packages for the browsers, their drivers and their pt-BR translations.
+pub const FIREFOX_PT_PT: &str =
+    "/usr/lib/firefox-esr/browser/extensions/langpack-pt-PT@firefox-esr.mozilla.org.xpi";
+/// Debian packages for the browsers, their drivers and their Portuguese translations.
 const APT_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "chromium-l10n",
     "firefox-esr",
     "firefox-esr-l10n-pt-br",
+    "firefox-esr-l10n-pt-pt",
 ];
 const APT_FILES: &[&str] = &[
     CHROMIUM,
@@ -30,6 +33,7 @@ const APT_FILES: &[&str] = &[
     FIREFOX,
     CHROMIUM_PT_BR,
     FIREFOX_PT_BR,
+    FIREFOX_PT_PT,
 ];
 
 pub fn setup(root: &Path) -> Result<()> {
@@ -123,7 +127,7 @@ pub fn setup(root: &Path) -> Result<()> {
     }
 
     if did.is_empty() {
-        println!("xtask setup: everything already installed (rust wasm32 target, wasm-bindgen-cli {}, npm packages, chromium + chromedriver, firefox-esr (+ pt-BR), geckodriver {GECKODRIVER_VERSION})", wasm::WASM_BINDGEN_VERSION);
+        println!("xtask setup: everything already installed (rust wasm32 target, wasm-bindgen-cli {}, npm packages, chromium + chromedriver, firefox-esr (+ pt-BR, pt-PT), geckodriver {GECKODRIVER_VERSION})", wasm::WASM_BINDGEN_VERSION);
     } else {
         println!("xtask setup: did: {}", did.join("; "));
     }
