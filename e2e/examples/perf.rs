@@ -314,6 +314,19 @@ async fn decorate(s: &Session, n: usize) -> f64 {
     ms
 }
 
+/// Browser preferences of the benchmark sessions.
+fn perf_launch() -> Launch {
+    Launch {
+        prefs: Some(json!({
+            // Firefox suspends an idle event page after this many ms (default 30 s).
+            "extensions.background.idle.timeout": FIREFOX_IDLE_MS,
+            // Firefox rounds performance.now() to 1 ms by default.
+            "privacy.reduceTimerPrecision": false,
+        })),
+        ..Launch::default()
+    }
+}
+
 /// Cold start, worst case (pointer resting on the button while the background stops), traced on
 /// the background's clock (see [`TRACE_MODULE`]): where the milliseconds between the click and
 /// the DELETE go.
@@ -323,12 +336,8 @@ async fn cold_trace(b: Browser) -> Vec<String> {
         ..SimConfig::default()
     };
     let launch = Launch {
-        prefs: Some(json!({
-            "extensions.background.idle.timeout": FIREFOX_IDLE_MS,
-            "privacy.reduceTimerPrecision": false,
-        })),
         package: Some(Box::new(add_trace_probe)),
-        ..Launch::default()
+        ..perf_launch()
     };
     let s = Session::start_with(b, cfg, launch).await;
     s.open_console("").await;
@@ -405,16 +414,7 @@ async fn bench(b: Browser) -> Vec<String> {
         sessions: generate_sessions(400, 1, 7),
         ..SimConfig::default()
     };
-    let launch = Launch {
-        prefs: Some(json!({
-            // Firefox suspends an idle event page after this many ms (default 30 s).
-            "extensions.background.idle.timeout": FIREFOX_IDLE_MS,
-            // Firefox rounds performance.now() to 1 ms by default.
-            "privacy.reduceTimerPrecision": false,
-        })),
-        ..Launch::default()
-    };
-    let s = Session::start_with(b, cfg, launch).await;
+    let s = Session::start_with(b, cfg, perf_launch()).await;
 
     // Warm: first click pays for token + wasm init; then WARM_RUNS more.
     s.open_console("").await;

@@ -461,26 +461,25 @@ async fn options_page_fields_and_test_connection(b: Browser) {
     s.close().await;
 }
 
-/// A Portuguese (Portugal) browser gets the Portuguese strings too (the package serves pt_PT
-/// with the pt_BR strings; browsers would otherwise fall back to English).
-async fn portugal_browser_gets_portuguese_button(b: Browser) {
-    let s = Session::start_with(b, SimConfig::default(), Launch::lang("pt-PT")).await;
-    let rows = s.open_console("lang=pt").await;
-    let btn = s.row_button(CONSOLE_TABLE, 0).await;
-    assert_eq!(s.accessible_name(&btn).await, "Encerrar sessão");
-    let (_, row, _) = terminate_active(&s, &rows, 0).await;
-    assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::PtBr);
-    s.close().await;
-}
-
-async fn portuguese_browser_gets_portuguese_button(b: Browser) {
-    let s = Session::start_with(b, SimConfig::default(), Launch::lang("pt-BR")).await;
+/// A browser in `lang` shows "Encerrar sessão" and Portuguese outcomes.
+async fn portuguese_button(b: Browser, lang: &'static str) {
+    let s = Session::start_with(b, SimConfig::default(), Launch::lang(lang)).await;
     // The replica in Portuguese too: headers "ID da sessão", "Usuário", "Dispositivo".
     let rows = s.open_console("lang=pt").await;
     let btn = s.row_button(CONSOLE_TABLE, 0).await;
-    assert_eq!(s.accessible_name(&btn).await, "Encerrar sessão");
+    assert_eq!(s.accessible_name(&btn).await, "Encerrar sessão", "{lang}");
     let (_, row, hash) = terminate_active(&s, &rows, 0).await;
     assert_row(&row, "dropped", OutcomeKind::Dropped, Lang::PtBr);
     assert_eq!(s.deletes()[0].path, format!("{API_DROP}{hash}"));
     s.close().await;
+}
+
+async fn portuguese_browser_gets_portuguese_button(b: Browser) {
+    portuguese_button(b, "pt-BR").await;
+}
+
+/// A Portuguese (Portugal) browser gets the Portuguese strings too (the package serves pt_PT
+/// with the pt_BR strings; browsers would otherwise fall back to English).
+async fn portugal_browser_gets_portuguese_button(b: Browser) {
+    portuguese_button(b, "pt-PT").await;
 }
