@@ -32,6 +32,33 @@ pub(crate) struct Error;
 
 pub(crate) type R<T> = Result<T, Error>;
 
+/// A string as read by [`Parser::key_raw`]: the input's bytes when it has no escape (UTF-8 not
+/// checked yet), else the decoded (checked) text.
+pub(crate) enum RawStr<'a> {
+    Bytes(&'a [u8]),
+    Decoded(String),
+}
+
+impl<'a> RawStr<'a> {
+    /// The text, checking the bytes of an escape-free string as UTF-8.
+    pub(crate) fn text(self) -> R<Cow<'a, str>> {
+        match self {
+            RawStr::Bytes(b) => core::str::from_utf8(b)
+                .map(Cow::Borrowed)
+                .map_err(|_| Error),
+            RawStr::Decoded(s) => Ok(Cow::Owned(s)),
+        }
+    }
+
+    /// The bytes of an escape-free string (`None` for a decoded one).
+    pub(crate) fn raw_bytes(&self) -> Option<&'a [u8]> {
+        match self {
+            RawStr::Bytes(b) => Some(b),
+            RawStr::Decoded(_) => None,
+        }
+    }
+}
+
 pub(crate) struct Parser<'a> {
     s: &'a [u8],
     i: usize,
@@ -118,11 +145,21 @@ impl<'a> Parser<'a> {
     /// The next key of the object being read, with its `:` consumed (read or skip the value
     /// next); `None` once the closing `}` is consumed. `first` starts true for each object.
     pub(crate) fn key(&mut self, first: &mut bool) -> R<Option<Cow<'a, str>>> {
+        match self.key_raw(first)? {
+            None => Ok(None),
+            Some(k) => k.text().map(Some),
+        }
+    }
+
+    /// [`key`](Self::key) without the UTF-8 check of an escape-free key: the caller checks it
+    /// ([`RawStr::text`]) unless it already knows the bytes (e.g. the same key as in the
+    /// previous object, checked then).
+    pub(crate) fn key_raw(&mut self, first: &mut bool) -> R<Option<RawStr<'a>>> {
         if !self.more(first, b'}')? {
             return Ok(None);
         }
         self.eat(b'"')?;
-        let k = self.string()?;
+        let k = self.string_raw()?;
         self.eat(b':')?;
         Ok(Some(k))
     }
@@ -177,30 +214,40 @@ impl<'a> Parser<'a> {
 
     /// After the opening quote: the string, borrowed when it has no escape.
     fn string(&mut self) -> R<Cow<'a, str>> {
+        self.string_raw()?.text()
+    }
+
+    /// After the opening quote: to after the closing one. An escape-free string is returned as
+    /// its bytes (not checked as UTF-8 yet); one with escapes is decoded (and checked).
+    fn string_raw(&mut self) -> R<RawStr<'a>> {
         let start = self.i;
-        loop {
-            match self.s.get(self.i) {
-                None => return Err(Error),
-                Some(b'"') => {
-                    let raw = self.s.get(start..self.i).ok_or(Error)?;
-                    self.i += 1;
-                    return core::str::from_utf8(raw)
-                        .map(Cow::Borrowed)
-                        .map_err(|_| Error);
-                }
-                Some(b'\\') => break,
-                Some(&b) if b < 0x20 => return Err(Error),
-                Some(_) => self.i += 1,
+        let rest = self.s.get(start..).ok_or(Error)?;
+        // One pass over the plain run (no bounds check per byte).
+        let n = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .ok_or(Error)?;
+        self.i += n;
+        match rest[n] {
+            b'"' => {
+                self.i += 1;
+                return Ok(RawStr::Bytes(&rest[..n]));
             }
+            b'\\' => {}
+            _ => return Err(Error),
         }
-        let mut out: Vec<u8> = self.s.get(start..self.i).ok_or(Error)?.to_vec();
+        let mut out: Vec<u8> = rest[..n].to_vec();
         loop {
             let Some(&b) = self.s.get(self.i) else {
                 return Err(Error);
             };
             self.i += 1;
             match b {
-                b'"' => return String::from_utf8(out).map(Cow::Owned).map_err(|_| Error),
+                b'"' => {
+                    return String::from_utf8(out)
+                        .map(RawStr::Decoded)
+                        .map_err(|_| Error)
+                }
                 b'\\' => {
                     let Some(&e) = self.s.get(self.i) else {
                         return Err(Error);
@@ -433,24 +480,23 @@ impl<'a> Parser<'a> {
     /// checked (not UTF-8: the text is not used).
     fn skip_string(&mut self) -> R<()> {
         loop {
-            match *self.s.get(self.i).ok_or(Error)? {
-                b'"' => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                b'\\' => {
-                    self.i += 1;
-                    match self.s.get(self.i) {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
-                        Some(b'u') => {
-                            self.i += 1;
-                            self.hex4()?;
-                        }
-                        _ => return Err(Error),
+            let rest = self.s.get(self.i..).ok_or(Error)?;
+            let n = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .ok_or(Error)?;
+            self.i += n + 1;
+            match rest[n] {
+                b'"' => return Ok(()),
+                b'\\' => match self.s.get(self.i) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
+                    Some(b'u') => {
+                        self.i += 1;
+                        self.hex4()?;
                     }
-                }
-                b if b < 0x20 => return Err(Error),
-                _ => self.i += 1,
+                    _ => return Err(Error),
+                },
+                _ => return Err(Error),
             }
         }
     }

@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use crate::json::{self, BodyKind, Lit};
-use crate::minijson::{Parser, R};
+use crate::minijson::{Parser, RawStr, R};
 use crate::outcome::{classify, NextStep, Outcome, OutcomeKind};
 use crate::request::HttpResponse;
 use alloc::borrow::Cow;
@@ -151,12 +151,43 @@ fn own(v: Option<Cow<'_, str>>) -> String {
     v.map(Cow::into_owned).unwrap_or_default()
 }
 
+/// The keys of the previous session, in order, with what they name: the sessions of a list
+/// repeat the same keys in the same order, so a key is recognised by one comparison with the
+/// key at its position in the previous session (bytes already checked as UTF-8 then) instead
+/// of being checked and looked up again.
+#[derive(Default)]
+struct KeyCache {
+    keys: Vec<(Vec<u8>, SKey)>,
+}
+
+impl KeyCache {
+    /// What the `n`-th key of a session names.
+    fn skey(&mut self, n: usize, k: RawStr<'_>) -> R<SKey> {
+        let Some(bytes) = k.raw_bytes() else {
+            return Ok(skey(&k.text()?));
+        };
+        if let Some((known, sk)) = self.keys.get(n) {
+            if known.as_slice() == bytes {
+                return Ok(*sk);
+            }
+        }
+        let sk = skey(&k.text()?);
+        if n < self.keys.len() {
+            self.keys[n] = (bytes.to_vec(), sk);
+        } else if n == self.keys.len() && n < 64 {
+            self.keys.push((bytes.to_vec(), sk));
+        }
+        Ok(sk)
+    }
+}
+
 /// One session: an object is counted in `total` and kept (Some) or skipped (None, nothing
 /// allocated unless escapes); anything else is not a session (read, not counted).
 fn session<'a>(
     p: &mut Parser<'a>,
     active_only: bool,
     total: &mut usize,
+    cache: &mut KeyCache,
 ) -> R<Option<RemoteSession>> {
     if !p.begin_object() {
         p.scalar()?;
@@ -165,8 +196,11 @@ fn session<'a>(
     *total += 1;
     let mut f: [Option<Cow<'a, str>>; 11] = Default::default();
     let mut first = true;
-    while let Some(k) = p.key(&mut first)? {
-        let slot = match skey(&k) {
+    let mut n = 0;
+    while let Some(k) = p.key_raw(&mut first)? {
+        let sk = cache.skey(n, k)?;
+        n += 1;
+        let slot = match sk {
             SKey::Other => {
                 p.skip()?;
                 continue;
@@ -215,15 +249,16 @@ fn list(
     total: &mut usize,
 ) -> R<()> {
     let mut first = true;
+    let mut cache = KeyCache::default();
     if p.begin_array() {
         while p.next_element(&mut first)? {
-            if let Some(s) = session(p, active_only, total)? {
+            if let Some(s) = session(p, active_only, total, &mut cache)? {
                 out.push(s);
             }
         }
     } else if p.begin_object() {
         while p.key(&mut first)?.is_some() {
-            if let Some(s) = session(p, active_only, total)? {
+            if let Some(s) = session(p, active_only, total, &mut cache)? {
                 out.push(s);
             }
         }

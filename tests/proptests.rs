@@ -171,3 +171,95 @@ fn hostile_inputs_rejected() {
         assert!(SessionRef::hash(s).is_err(), "{s:?}");
     }
 }
+
+/// Keys a session object may carry: English and Portuguese spellings, unknown ones, an escaped
+/// spelling of a known key, and one that is not UTF-8 (the list must then be refused).
+const SESSION_KEYS: &[&[u8]] = &[
+    b"id",
+    b"user",
+    b"usu\xc3\xa1rio",
+    b"device",
+    b"dispositivo",
+    b"session_id",
+    b"start",
+    b"end",
+    b"fim",
+    b"time",
+    b"prevent_purge",
+    b"ITSM",
+    b"us\\u0065r",
+    b"\\u0065nd",
+    b"x\xff",
+];
+
+/// One session object: the chosen keys, in the chosen order, with small values.
+fn session_json(keys: &[(usize, u8)]) -> Vec<u8> {
+    let mut out = b"{".to_vec();
+    for (n, &(k, v)) in keys.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(SESSION_KEYS[k % SESSION_KEYS.len()]);
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(match v % 5 {
+            0 => b"\"\"".as_slice(),
+            1 => b"\"2024-05-06 16:05:07\"",
+            2 => b"null",
+            3 => b"42",
+            _ => b"\"a\\u00e9b\"",
+        });
+    }
+    out.push(b'}');
+    out
+}
+
+fn list_json(sessions: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"{\"remote_sessions\":[".to_vec();
+    for (i, s) in sessions.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(s);
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+proptest! {
+    /// The parser recognises a session's keys by comparing them with the previous session's:
+    /// whatever the keys and their order, a list reads exactly as its sessions read one by one
+    /// (same sessions, same totals, and refused exactly when one of them is).
+    #[test]
+    fn sessions_read_the_same_in_a_list_as_alone(
+        sessions in proptest::collection::vec(
+            proptest::collection::vec((0usize..SESSION_KEYS.len(), any::<u8>()), 0..9),
+            1..6,
+        ),
+        active_only in any::<bool>(),
+    ) {
+        let objects: Vec<Vec<u8>> = sessions.iter().map(|k| session_json(k)).collect();
+        let whole = parse_list_all(&list_json(&objects), active_only);
+        let alone: Vec<_> = objects
+            .iter()
+            .map(|o| parse_list_all(&list_json(std::slice::from_ref(o)), active_only))
+            .collect();
+        if alone.iter().any(|r| r.is_err()) {
+            prop_assert!(whole.is_err());
+        } else {
+            let whole = whole.expect("every session reads alone");
+            prop_assert_eq!(whole.total, objects.len());
+            let mut expected: Vec<_> = alone
+                .into_iter()
+                .flat_map(|r| r.unwrap().sessions)
+                .collect();
+            let mut got = whole.sessions;
+            if active_only {
+                // Kept sessions come sorted newest first: compare as sets (by content).
+                expected.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+                got.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+            }
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
