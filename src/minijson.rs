@@ -49,14 +49,6 @@ impl<'a> RawStr<'a> {
             RawStr::Decoded(s) => Ok(Cow::Owned(s)),
         }
     }
-
-    /// The bytes of an escape-free string (`None` for a decoded one).
-    pub(crate) fn raw_bytes(&self) -> Option<&'a [u8]> {
-        match self {
-            RawStr::Bytes(b) => Some(b),
-            RawStr::Decoded(_) => None,
-        }
-    }
 }
 
 pub(crate) struct Parser<'a> {
@@ -221,22 +213,20 @@ impl<'a> Parser<'a> {
     /// its bytes (not checked as UTF-8 yet); one with escapes is decoded (and checked).
     fn string_raw(&mut self) -> R<RawStr<'a>> {
         let start = self.i;
-        let rest = self.s.get(start..).ok_or(Error)?;
-        // One pass over the plain run (no bounds check per byte).
-        let n = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-            .ok_or(Error)?;
-        self.i += n;
-        match rest[n] {
-            b'"' => {
-                self.i += 1;
-                return Ok(RawStr::Bytes(&rest[..n]));
+        loop {
+            match self.s.get(self.i) {
+                None => return Err(Error),
+                Some(b'"') => {
+                    let raw = self.s.get(start..self.i).ok_or(Error)?;
+                    self.i += 1;
+                    return Ok(RawStr::Bytes(raw));
+                }
+                Some(b'\\') => break,
+                Some(&b) if b < 0x20 => return Err(Error),
+                Some(_) => self.i += 1,
             }
-            b'\\' => {}
-            _ => return Err(Error),
         }
-        let mut out: Vec<u8> = rest[..n].to_vec();
+        let mut out: Vec<u8> = self.s.get(start..self.i).ok_or(Error)?.to_vec();
         loop {
             let Some(&b) = self.s.get(self.i) else {
                 return Err(Error);
@@ -480,13 +470,9 @@ impl<'a> Parser<'a> {
     /// checked (not UTF-8: the text is not used).
     fn skip_string(&mut self) -> R<()> {
         loop {
-            let rest = self.s.get(self.i..).ok_or(Error)?;
-            let n = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .ok_or(Error)?;
-            self.i += n + 1;
-            match rest[n] {
+            let b = *self.s.get(self.i).ok_or(Error)?;
+            self.i += 1;
+            match b {
                 b'"' => return Ok(()),
                 b'\\' => match self.s.get(self.i) {
                     Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
@@ -496,7 +482,8 @@ impl<'a> Parser<'a> {
                     }
                     _ => return Err(Error),
                 },
-                _ => return Err(Error),
+                b if b < 0x20 => return Err(Error),
+                _ => {}
             }
         }
     }

@@ -155,27 +155,33 @@ fn own(v: Option<Cow<'_, str>>) -> String {
 /// repeat the same keys in the same order, so a key is recognised by one comparison with the
 /// key at its position in the previous session (bytes already checked as UTF-8 then) instead
 /// of being checked and looked up again.
-#[derive(Default)]
-struct KeyCache {
-    keys: Vec<(Vec<u8>, SKey)>,
+struct KeyCache<'a> {
+    /// (key bytes, what they name) by position; the unused entries are the empty key, which
+    /// names nothing ([`SKey::Other`]), as an empty key does.
+    keys: [(&'a [u8], SKey); 16],
 }
 
-impl KeyCache {
+impl<'a> KeyCache<'a> {
+    fn new() -> Self {
+        KeyCache {
+            keys: [(&[], SKey::Other); 16],
+        }
+    }
+
     /// What the `n`-th key of a session names.
-    fn skey(&mut self, n: usize, k: RawStr<'_>) -> R<SKey> {
-        let Some(bytes) = k.raw_bytes() else {
-            return Ok(skey(&k.text()?));
+    fn skey(&mut self, n: usize, k: RawStr<'a>) -> R<SKey> {
+        let bytes = match k {
+            RawStr::Bytes(b) => Some(b),
+            RawStr::Decoded(_) => None,
         };
-        if let Some((known, sk)) = self.keys.get(n) {
-            if known.as_slice() == bytes {
-                return Ok(*sk);
+        if let (Some(b), Some(&(known, sk))) = (bytes, self.keys.get(n)) {
+            if known == b {
+                return Ok(sk);
             }
         }
         let sk = skey(&k.text()?);
-        if n < self.keys.len() {
-            self.keys[n] = (bytes.to_vec(), sk);
-        } else if n == self.keys.len() && n < 64 {
-            self.keys.push((bytes.to_vec(), sk));
+        if let (Some(b), Some(e)) = (bytes, self.keys.get_mut(n)) {
+            *e = (b, sk);
         }
         Ok(sk)
     }
@@ -187,7 +193,7 @@ fn session<'a>(
     p: &mut Parser<'a>,
     active_only: bool,
     total: &mut usize,
-    cache: &mut KeyCache,
+    cache: &mut KeyCache<'a>,
 ) -> R<Option<RemoteSession>> {
     if !p.begin_object() {
         p.scalar()?;
@@ -249,7 +255,7 @@ fn list(
     total: &mut usize,
 ) -> R<()> {
     let mut first = true;
-    let mut cache = KeyCache::default();
+    let mut cache = KeyCache::new();
     if p.begin_array() {
         while p.next_element(&mut first)? {
             if let Some(s) = session(p, active_only, total, &mut cache)? {
