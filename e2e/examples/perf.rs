@@ -79,6 +79,33 @@ globalThis.fetch = function (url, init) {
 };
 "#;
 
+/// The floor of any background (benchmark only): the package's background replaced by one that
+/// relays the content script's drop to a `fetch` at once, with no check, no configuration, no
+/// core and a fixed token (the simulator logs the DELETE and refuses it).
+const RELAY_BACKGROUND: &str = r#"
+const api = globalThis.browser ?? globalThis.chrome;
+api.runtime.onConnect.addListener((port) => {
+  const origin = new URL(port.sender.url).origin;
+  port.onMessage.addListener((req) => {
+    const ref = req && req.msg && req.msg.ref;
+    const answer = (ok) => port.postMessage({ id: req.id, answer: { ok, kind: ok ? "dropped" : "network", message: { title: "relay" } } });
+    fetch(origin + "/api/pam/session/drop/" + encodeURIComponent(ref ? ref.value : "x"), {
+      method: "DELETE",
+      headers: { Authorization: "Bearer relay" },
+    }).then(() => answer(true), () => answer(false));
+  });
+});
+api.runtime.onMessage.addListener((m, s, reply) => {
+  reply({ configured: true, askBeforeTerminate: false, lang: "en", columnTitles: {} });
+});
+"#;
+
+/// Replaces the background of an unpacked package copy by [`RELAY_BACKGROUND`], traced.
+fn relay_with_trace_probe(dir: &std::path::Path) -> Result<()> {
+    std::fs::write(dir.join("background.js"), RELAY_BACKGROUND)?;
+    add_trace_probe(dir)
+}
+
 /// Adds [`TRACE_MODULE`] to an unpacked package copy.
 fn add_trace_probe(dir: &std::path::Path) -> Result<()> {
     std::fs::write(dir.join("sd-trace.js"), TRACE_MODULE)?;
@@ -329,14 +356,18 @@ fn perf_launch() -> Launch {
 
 /// Cold start, worst case (pointer resting on the button while the background stops), traced on
 /// the background's clock (see [`TRACE_MODULE`]): where the milliseconds between the click and
-/// the DELETE go.
-async fn cold_trace(b: Browser) -> Vec<String> {
+/// the DELETE go. With `relay`, the same for [`RELAY_BACKGROUND`]: what any background costs.
+async fn cold_trace(b: Browser, relay: bool) -> Vec<String> {
     let cfg = SimConfig {
         sessions: generate_sessions(100, 1, 7),
         ..SimConfig::default()
     };
     let launch = Launch {
-        package: Some(Box::new(add_trace_probe)),
+        package: Some(if relay {
+            Box::new(relay_with_trace_probe)
+        } else {
+            Box::new(add_trace_probe)
+        }),
         ..perf_launch()
     };
     let s = Session::start_with(b, cfg, launch).await;
@@ -396,7 +427,13 @@ async fn cold_trace(b: Browser) -> Vec<String> {
     }
     s.close().await;
     let name = b.name();
-    let mut line = format!("{name}: cold worst case, ms after the click (medians, n={COLD_RUNS}):");
+    let what = if relay {
+        "floor: a relay background (one listener, one fetch, nothing else)"
+    } else {
+        "the extension"
+    };
+    let mut line =
+        format!("{name}: cold worst case, {what}, ms after the click (medians, n={COLD_RUNS}):");
     for (i, (_, label)) in STEPS.iter().enumerate() {
         let v: Vec<f64> = cols[i].iter().copied().filter(|x| x.is_finite()).collect();
         if !v.is_empty() {
@@ -576,7 +613,8 @@ async fn main() {
         if !trace_only {
             lines.extend(bench(b).await);
         }
-        lines.extend(cold_trace(b).await);
+        lines.extend(cold_trace(b, false).await);
+        lines.extend(cold_trace(b, true).await);
     }
     println!("== browser end-to-end benchmark (built extension, simulator on loopback) ==");
     for l in lines {
