@@ -215,28 +215,41 @@ async function fingerprint(parts) {
 // Effective configuration and the client (re-created when anything changes)
 // ---------------------------------------------------------------------------------------------
 
-let configPromise = null;
-let clientPromise = null;
+/** A promise made once and shared, made again after `reset()` or after it rejects. */
+function shared(make) {
+  let current = null;
+  return {
+    get() {
+      if (!current) {
+        const p = make();
+        current = p;
+        p.catch(() => {
+          if (current === p) current = null;
+        });
+      }
+      return current;
+    },
+    reset() {
+      current = null;
+    },
+  };
+}
+
+const sharedConfig = shared(() => loadConfig());
+const sharedClient = shared(() => createClient());
 // The last session list (see handleListActive): { fp, at, total, activeCount, raw, plain }.
 let listCache = null;
 let listCacheTimer = null;
 let clientStatePrefetch = bootSession;
 
 function invalidate() {
-  configPromise = null;
-  clientPromise = null;
+  sharedConfig.reset();
+  sharedClient.reset();
   forgetList();
 }
 
 function getConfig() {
-  if (!configPromise) {
-    const p = loadConfig();
-    configPromise = p;
-    p.catch(() => {
-      if (configPromise === p) configPromise = null;
-    });
-  }
-  return configPromise;
+  return sharedConfig.get();
 }
 
 function hasPermission(matchPattern) {
@@ -331,14 +344,7 @@ function clientOptions(s) {
 }
 
 function getClient() {
-  if (!clientPromise) {
-    const p = createClient();
-    clientPromise = p;
-    p.catch(() => {
-      if (clientPromise === p) clientPromise = null;
-    });
-  }
-  return clientPromise;
+  return sharedClient.get();
 }
 
 /** -> { client, cfg } or { error: Report-like } */

@@ -382,14 +382,16 @@ impl Drop for Driver {
     }
 }
 
-/// A vendor WebDriver command: `POST /session/{id}/<suffix>` with a JSON body.
+/// A WebDriver command on the session that fantoccini has no method for:
+/// `POST /session/{id}/<suffix>` with a JSON body, or a `GET` without one.
 #[derive(Debug)]
-pub struct SessionPost {
-    pub suffix: &'static str,
-    pub body: Value,
+pub struct SessionCmd {
+    pub suffix: String,
+    /// `None`: a `GET`.
+    pub body: Option<Value>,
 }
 
-impl WebDriverCompatibleCommand for SessionPost {
+impl WebDriverCompatibleCommand for SessionCmd {
     fn endpoint(
         &self,
         base_url: &url_shim::Url,
@@ -403,46 +405,35 @@ impl WebDriverCompatibleCommand for SessionPost {
     }
 
     fn method_and_body(&self, _url: &url_shim::Url) -> (http_shim::Method, Option<String>) {
-        (http_shim::Method::POST, Some(self.body.to_string()))
+        match &self.body {
+            Some(body) => (http_shim::Method::POST, Some(body.to_string())),
+            None => (http_shim::Method::GET, None),
+        }
     }
 }
 
 /// geckodriver: install an unpacked add-on temporarily (`moz/addon/install`).
-fn install_addon(path: String) -> SessionPost {
-    SessionPost {
-        suffix: "moz/addon/install",
-        body: json!({ "path": path, "temporary": true }),
+fn install_addon(path: String) -> SessionCmd {
+    SessionCmd {
+        suffix: "moz/addon/install".into(),
+        body: Some(json!({ "path": path, "temporary": true })),
     }
 }
 
 /// chromedriver: one Chrome DevTools Protocol command (`goog/cdp/execute`).
-pub fn cdp(cmd: &str, params: Value) -> SessionPost {
-    SessionPost {
-        suffix: "goog/cdp/execute",
-        body: json!({ "cmd": cmd, "params": params }),
+pub fn cdp(cmd: &str, params: Value) -> SessionCmd {
+    SessionCmd {
+        suffix: "goog/cdp/execute".into(),
+        body: Some(json!({ "cmd": cmd, "params": params })),
     }
 }
 
 /// `GET /session/{id}/element/{element}/computedlabel`: the accessible name, as the browser's
 /// accessibility tree computes it.
-#[derive(Debug)]
-struct ComputedLabel(String);
-
-impl WebDriverCompatibleCommand for ComputedLabel {
-    fn endpoint(
-        &self,
-        base_url: &url_shim::Url,
-        session_id: Option<&str>,
-    ) -> std::result::Result<url_shim::Url, url_shim::ParseError> {
-        base_url.join(&format!(
-            "session/{}/element/{}/computedlabel",
-            session_id.unwrap_or_default(),
-            self.0
-        ))
-    }
-
-    fn method_and_body(&self, _url: &url_shim::Url) -> (http_shim::Method, Option<String>) {
-        (http_shim::Method::GET, None)
+fn computed_label(element_id: &str) -> SessionCmd {
+    SessionCmd {
+        suffix: format!("element/{element_id}/computedlabel"),
+        body: None,
     }
 }
 
@@ -587,6 +578,18 @@ impl Session {
             .unwrap_or_else(|e| panic!("execute {script:?}: {e}"))
     }
 
+    /// The text of the element with id `id` (as rendered: `innerText`).
+    pub async fn text_of_id(&self, id: &str) -> String {
+        let el = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] no #{id}: {e}", self.browser.name()));
+        el.text()
+            .await
+            .unwrap_or_else(|e| panic!("[{}] text of #{id}: {e}", self.browser.name()))
+    }
+
     pub async fn count(&self, css: &str) -> usize {
         self.client
             .find_all(Locator::Css(css))
@@ -709,14 +712,7 @@ impl Session {
             .map(|a| {
                 a.iter()
                     .map(|r| Row {
-                        cells: r["cells"]
-                            .as_array()
-                            .map(|c| {
-                                c.iter()
-                                    .map(|x| x.as_str().unwrap_or("").to_string())
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
+                        cells: strings(&r["cells"]),
                         state: r["state"].as_str().map(str::to_string),
                         ready: r["ready"].as_bool().unwrap_or(false),
                         buttons: r["buttons"].as_u64().unwrap_or(0) as usize,
@@ -801,7 +797,7 @@ impl Session {
     /// The accessible name of an element (WebDriver "Get Computed Label").
     pub async fn accessible_name(&self, el: &fantoccini::elements::Element) -> String {
         let id = el.element_id().to_string();
-        match self.client.issue_cmd(ComputedLabel(id)).await {
+        match self.client.issue_cmd(computed_label(&id)).await {
             Ok(Value::String(s)) => s,
             Ok(v) => panic!("computed label: unexpected {v}"),
             Err(e) => panic!("[{}] computed label: {e}", self.browser.name()),
@@ -913,6 +909,17 @@ macro_rules! both_browsers {
             }
         }
     )*};
+}
+
+/// A JSON array of strings (anything else in it as ""); empty when `v` is not an array.
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| x.as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Asserts that the simulator's log stays at `n` requests matching `method` + path `prefix`

@@ -441,14 +441,7 @@ async fn options_page_fields_and_test_connection(b: Browser) {
             (!kind.is_empty()).then_some(kind)
         })
         .await;
-    let text = s
-        .client
-        .find(Locator::Id("status"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = s.text_of_id("status").await;
     assert_eq!(kind, "connected", "status: {text}");
     assert_eq!(
         s.requests_matching("POST", TOKEN_PATH).len(),

@@ -193,14 +193,7 @@ async fn popup_view(s: &Session) -> Option<PopupView> {
                 a.iter()
                     .map(|r| PopupRow {
                         key: s_of(r, "key"),
-                        cells: r["cells"]
-                            .as_array()
-                            .map(|c| {
-                                c.iter()
-                                    .map(|x| x.as_str().unwrap_or("").to_string())
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
+                        cells: strings(&r["cells"]),
                         start: s_of(r, "start"),
                         checked: r["checked"].as_bool().unwrap_or(false),
                     })
@@ -352,14 +345,7 @@ async fn run_view(s: &Session) -> Option<RunView> {
         visible: v["visible"].as_bool().unwrap_or(false),
         finished: v["finished"].as_bool().unwrap_or(false),
         summary: s_of(&v, "summary"),
-        reasons: v["reasons"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| x.as_str().unwrap_or("").to_string())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        reasons: strings(&v["reasons"]),
         progress: (
             v["value"].as_f64().unwrap_or(-1.0),
             v["max"].as_f64().unwrap_or(-1.0),
@@ -1129,14 +1115,7 @@ async fn audit_page_and_exports_list_every_attempt(b: Browser) {
         "[{}] audit rows: {rows:#?}",
         b.name()
     );
-    let status = s
-        .client
-        .find(Locator::Id("status"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let status = s.text_of_id("status").await;
     assert_eq!(status, msg("auditCount", &[&attempts.len().to_string()]));
     let source_label = |src: &str| match src {
         "console" => msg("sourceConsole", &[]),

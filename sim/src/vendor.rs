@@ -99,44 +99,6 @@ pub fn droping_error(dropping_spelling: bool) -> String {
     error_envelope(500, msg, "Ocorreu um erro ao encerrar a sessão", 1)
 }
 
-#[derive(Serialize)]
-struct ListEn<'a> {
-    id: &'a str,
-    user: &'a str,
-    origin_ip: &'a str,
-    credential: &'a str,
-    device: &'a str,
-    protocol: &'a str,
-    proxy: &'a str,
-    session_id: &'a str,
-    start: &'a str,
-    end: Option<&'a str>,
-    time: &'a str,
-    prevent_purge: &'a str,
-    request: Option<&'a str>,
-    #[serde(rename = "ITSM")]
-    itsm: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct ListPt<'a> {
-    id: &'a str,
-    user: &'a str,
-    origin_ip: &'a str,
-    credencial: &'a str,
-    dispositivo: &'a str,
-    protocol: &'a str,
-    proxy: &'a str,
-    session_id: &'a str,
-    start: &'a str,
-    end: Option<&'a str>,
-    time: &'a str,
-    prevent_purge: &'a str,
-    request: Option<&'a str>,
-    #[serde(rename = "ITSM")]
-    itsm: Option<&'a str>,
-}
-
 /// `end` of a session in the A2A lists: active sessions answer `null` when the row id is even,
 /// `""` when odd (both forms exist in the wild).
 fn list_end(s: &SimSession) -> Option<&str> {
@@ -156,44 +118,41 @@ fn list_end(s: &SimSession) -> Option<&str> {
     }
 }
 
-/// One session object of the A2A lists (vendor key order; `serde_json::Value` would sort keys).
+/// One session object of the A2A lists, keys in the vendor's order (`serde_json::Value` would
+/// sort them); the Portuguese variant differs in two keys and one value.
 pub fn session_json(s: &SimSession, portuguese: bool) -> String {
-    let raw = if portuguese {
-        serde_json::to_string(&ListPt {
-            id: &s.id,
-            user: &s.user,
-            origin_ip: &s.origin_ip,
-            credencial: &s.credential,
-            dispositivo: &s.device,
-            protocol: &s.protocol,
-            proxy: &s.proxy,
-            session_id: &s.session_id,
-            start: &s.start,
-            end: list_end(s),
-            time: &s.time,
-            prevent_purge: "Não",
-            request: None,
-            itsm: None,
-        })
+    let (credential, device, prevent_purge) = if portuguese {
+        ("credencial", "dispositivo", "Não")
     } else {
-        serde_json::to_string(&ListEn {
-            id: &s.id,
-            user: &s.user,
-            origin_ip: &s.origin_ip,
-            credential: &s.credential,
-            device: &s.device,
-            protocol: &s.protocol,
-            proxy: &s.proxy,
-            session_id: &s.session_id,
-            start: &s.start,
-            end: list_end(s),
-            time: &s.time,
-            prevent_purge: "No",
-            request: None,
-            itsm: None,
-        })
+        ("credential", "device", "No")
     };
-    raw.expect("serialisable")
+    let fields: [(&str, Option<&str>); 14] = [
+        ("id", Some(&s.id)),
+        ("user", Some(&s.user)),
+        ("origin_ip", Some(&s.origin_ip)),
+        (credential, Some(&s.credential)),
+        (device, Some(&s.device)),
+        ("protocol", Some(&s.protocol)),
+        ("proxy", Some(&s.proxy)),
+        ("session_id", Some(&s.session_id)),
+        ("start", Some(&s.start)),
+        ("end", list_end(s)),
+        ("time", Some(&s.time)),
+        ("prevent_purge", Some(prevent_purge)),
+        ("request", None),
+        ("ITSM", None),
+    ];
+    let mut out = String::from("{");
+    for (n, (key, value)) in fields.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key).expect("serialisable"));
+        out.push(':');
+        out.push_str(&serde_json::to_string(value).expect("serialisable"));
+    }
+    out.push('}');
+    out
 }
 
 /// List-all (`key` = "remote_sessions") or list-one (`key` = "remote_session") body.

@@ -6,6 +6,18 @@ use common::*;
 use session_drop_sim::http::request;
 use std::collections::HashSet;
 
+/// The first page a replica page embeds (`<script id="initial-data">`).
+fn initial_data(html: &str) -> serde_json::Value {
+    let json = html
+        .split(r#"id="initial-data">"#)
+        .nth(1)
+        .expect("initial-data script")
+        .split("</script>")
+        .next()
+        .unwrap();
+    serde_json::from_str(json).unwrap()
+}
+
 #[test]
 fn pages_are_served() {
     let sim = start();
@@ -39,14 +51,7 @@ fn pages_are_served() {
     }
     assert!(html.contains(r#"<script type="application/json" id="initial-data">"#));
     assert!(!html.contains("SIM:INITIAL_DATA"));
-    let json = html
-        .split(r#"id="initial-data">"#)
-        .nth(1)
-        .unwrap()
-        .split("</script>")
-        .next()
-        .unwrap();
-    let data: serde_json::Value = serde_json::from_str(json).unwrap();
+    let data = initial_data(&html);
     assert_eq!(data["rows"].as_array().unwrap().len(), 30);
     assert_eq!(data["total"], 75);
 
@@ -57,14 +62,7 @@ fn pages_are_served() {
     let html = r.text();
     assert!(html.contains("Remote Session"));
     assert!(!html.contains(">Session ID<"));
-    let json = html
-        .split(r#"id="initial-data">"#)
-        .nth(1)
-        .unwrap()
-        .split("</script>")
-        .next()
-        .unwrap();
-    let data: serde_json::Value = serde_json::from_str(json).unwrap();
+    let data = initial_data(&html);
     assert_eq!(data["rows"].as_array().unwrap().len(), 45);
 }
 

@@ -303,7 +303,6 @@ pub fn build_wasm_variant(
         .arg(&input))?;
 
     let wasm = out_dir.join(format!("{OUT_NAME}_bg.wasm"));
-    let js = out_dir.join(format!("{OUT_NAME}.js"));
     let bindgen_raw = fs::metadata(&wasm)?.len();
     let wasm_opt = wasm_opt_path(root);
     if !wasm_opt_ok(root) {
@@ -322,18 +321,10 @@ pub fn build_wasm_variant(
         .arg("-o")
         .arg(&wasm))?;
 
-    let (wasm_raw, wasm_gzip) = sizes(&wasm)?;
-    let (js_raw, js_gzip) = sizes(&js)?;
     Ok(WasmArtifacts {
-        out_dir: out_dir.to_path_buf(),
-        js,
-        wasm,
         rustc_raw,
         bindgen_raw,
-        wasm_raw,
-        wasm_gzip,
-        js_raw,
-        js_gzip,
+        ..WasmArtifacts::from_dir(out_dir)?
     })
 }
 

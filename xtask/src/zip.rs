@@ -52,15 +52,7 @@ pub fn zip_dir(dir: &Path, out: &Path) -> Result<()> {
         };
         // Local file header.
         put32(&mut buf, 0x0403_4b50);
-        put16(&mut buf, 20); // version needed
-        put16(&mut buf, 0x0800); // flags: UTF-8 names
-        put16(&mut buf, e.method);
-        put16(&mut buf, DOS_TIME);
-        put16(&mut buf, DOS_DATE);
-        put32(&mut buf, e.crc);
-        put32(&mut buf, e.compressed as u32);
-        put32(&mut buf, e.size as u32);
-        put16(&mut buf, e.name.len() as u16);
+        put_entry_fields(&mut buf, &e);
         put16(&mut buf, 0); // extra length
         buf.extend_from_slice(e.name.as_bytes());
         buf.extend_from_slice(&body);
@@ -70,15 +62,7 @@ pub fn zip_dir(dir: &Path, out: &Path) -> Result<()> {
     for e in &entries {
         put32(&mut buf, 0x0201_4b50);
         put16(&mut buf, (3 << 8) | 20); // made by: unix, 2.0
-        put16(&mut buf, 20);
-        put16(&mut buf, 0x0800);
-        put16(&mut buf, e.method);
-        put16(&mut buf, DOS_TIME);
-        put16(&mut buf, DOS_DATE);
-        put32(&mut buf, e.crc);
-        put32(&mut buf, e.compressed as u32);
-        put32(&mut buf, e.size as u32);
-        put16(&mut buf, e.name.len() as u16);
+        put_entry_fields(&mut buf, e);
         put16(&mut buf, 0); // extra
         put16(&mut buf, 0); // comment
         put16(&mut buf, 0); // disk
@@ -118,6 +102,20 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The fields the local header and the central directory entry share, from "version needed"
+/// to the name length.
+fn put_entry_fields(buf: &mut Vec<u8>, e: &Entry) {
+    put16(buf, 20); // version needed
+    put16(buf, 0x0800); // flags: UTF-8 names
+    put16(buf, e.method);
+    put16(buf, DOS_TIME);
+    put16(buf, DOS_DATE);
+    put32(buf, e.crc);
+    put32(buf, e.compressed as u32);
+    put32(buf, e.size as u32);
+    put16(buf, e.name.len() as u16);
 }
 
 fn put16(b: &mut Vec<u8>, v: u16) {
