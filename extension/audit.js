@@ -1,5 +1,5 @@
 // Audit page: the recorded termination attempts, newest first; CSV / JSON export; clear.
-import { send, t, h, renderReport, renderText, ask, download, formatDateTime } from "./pages/common.js";
+import { send, t, h, describe, renderReport, renderText, ask, download, formatDateTime } from "./pages/common.js";
 import { toCSV, toJSON } from "./lib/audit.js";
 
 const $ = (id) => document.getElementById(id);
@@ -8,7 +8,16 @@ const table = $("entries");
 const tbody = $("rows");
 let entries = []; // oldest first, as stored
 
-const SOURCE_KEYS = { console: "sourceConsole", popup: "sourcePopup", bulk: "sourceBulk" };
+const SOURCE_KEYS = { console: "sourceConsole", popup: "sourcePopup", bulk: "sourceBulk", confirm: "sourceConsole" };
+
+/** Title and cause of an entry: from the catalogue (entries hold kind, status, params), or the
+ *  texts stored by older versions; a write-ahead record never completed says so. */
+function entryTexts(e) {
+  if (typeof e.title === "string" || typeof e.cause === "string") return { title: e.title || "", cause: e.cause || "" };
+  if (e.state === "sending") return { title: t("auditSendingTitle"), cause: t("auditSendingCause") };
+  const m = describe(e);
+  return { title: m.title, cause: m.cause };
+}
 
 function sourceText(e) {
   const label = t(SOURCE_KEYS[e.source] || "sourceConsole");
@@ -16,15 +25,16 @@ function sourceText(e) {
 }
 
 function row(e) {
-  return h("tr", { class: e.ok ? "is-ok" : e.kind === "already_ended" ? "is-ended" : "is-error" },
+  const m = entryTexts(e);
+  return h("tr", { class: e.ok ? "is-ok" : e.kind === "already_ended" || e.state === "sending" ? "is-ended" : "is-error" },
     h("td", { class: "nowrap", title: e.at }, formatDateTime(e.at)),
     h("td", {}, e.appliance || ""),
     h("td", { class: "mono" }, e.sessionId || ""),
     h("td", { class: "mono" }, e.rowId || ""),
     h("td", {}, e.user || ""),
     h("td", {}, e.device || ""),
-    h("td", {}, e.kind || "", e.status ? ` (${e.status})` : ""),
-    h("td", {}, h("strong", {}, e.title || ""), e.cause ? h("span", { class: "cause" }, e.cause) : null),
+    h("td", {}, e.kind || e.state || "", e.status ? ` (${e.status})` : ""),
+    h("td", {}, h("strong", {}, m.title), m.cause ? h("span", { class: "cause" }, m.cause) : null),
     h("td", {}, sourceText(e)),
   );
 }
@@ -53,12 +63,12 @@ function stamp() {
 $("exportCsv").addEventListener("click", () => {
   const newestFirst = entries.slice().reverse();
   // BOM so that spreadsheet programs read the accents (UTF-8) correctly.
-  download(`session-drop-audit-${stamp()}.csv`, "\uFEFF" + toCSV(newestFirst), "text/csv;charset=utf-8");
+  download(`session-drop-audit-${stamp()}.csv`, "\uFEFF" + toCSV(newestFirst, entryTexts), "text/csv;charset=utf-8");
 });
 
 $("exportJson").addEventListener("click", () => {
   const newestFirst = entries.slice().reverse();
-  download(`session-drop-audit-${stamp()}.json`, toJSON(newestFirst), "application/json");
+  download(`session-drop-audit-${stamp()}.json`, toJSON(newestFirst, entryTexts), "application/json");
 });
 
 $("reload").addEventListener("click", load);

@@ -1,23 +1,22 @@
 // Shared helpers for the extension pages (options, popup, audit). ES module.
-import { t, applyI18n, uiLang } from "./i18n.js";
+import { t, msg, applyI18n, uiLang } from "./i18n.js";
+import { describeReport } from "../lib/report-text.js";
 
-export { t, applyI18n, uiLang };
+export { t, msg, applyI18n, uiLang };
 export const ext = globalThis.browser ?? globalThis.chrome;
 
-function noAnswer(detail) {
-  return {
-    ok: false,
-    kind: "unexpected",
-    status: null,
-    message: {
-      title: t("errNoAnswerTitle"),
-      cause: detail ? t("errNoAnswerCause", [detail]) : t("errNoAnswerCauseEmpty"),
-      fix: t("errNoAnswerFix"),
-    },
-  };
+/** `{ title, cause, fix }` of a Report in the UI language (texts from _locales). */
+export function describe(report) {
+  return describeReport(report, msg);
 }
 
-/** Sends one protocol message to the background; always resolves (errors become Report-like). */
+/** The page-side Report when the background does not answer (kind "no_answer", pages only). */
+export function noAnswer(detail) {
+  if (detail) console.warn("Session Drop: no answer from the background:", detail);
+  return { ok: false, kind: "no_answer", status: null, next: "report", serverMessage: null, params: {} };
+}
+
+/** Sends one protocol message to the background; always resolves (errors become Reports). */
 export async function send(type, payload = {}) {
   try {
     const answer = await ext.runtime.sendMessage({ type, ...payload });
@@ -46,17 +45,17 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** Renders a Report (or Report-like) message into `el` as text: title, cause, fix (the core's cause
- *  already quotes the appliance's own message when there is one). */
-export function renderReport(el, report, okTitle) {
+/** Renders a Report into `el` as text: title, cause, fix from _locales (describeReport; the
+ *  cause quotes the appliance's own message when there is one). */
+export function renderReport(el, report) {
   el.replaceChildren();
   if (!report) return;
-  const m = report.message || {};
+  const m = describe(report);
   const ok = report.ok === true;
   el.dataset.kind = report.kind || "";
   el.classList.toggle("is-ok", ok);
   el.classList.toggle("is-error", !ok);
-  const title = m.title || okTitle || report.kind || "";
+  const title = m.title;
   const parts = [];
   if (title) parts.push(h("strong", { class: "report-title" }, title));
   if (m.cause) parts.push(h("span", { class: "report-cause" }, m.cause));

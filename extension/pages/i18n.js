@@ -5,13 +5,18 @@
 //   data-i18n-title=KEY         -> title
 const ext = globalThis.browser ?? globalThis.chrome;
 
+/** Localised message (substitutions: string or array); "" when missing (for describeReport). */
+export function msg(key, subs) {
+  try {
+    return ext.i18n.getMessage(key, subs) || "";
+  } catch {
+    return "";
+  }
+}
+
 /** Localised message (substitutions: string or array); the key itself when missing. */
 export function t(key, subs) {
-  try {
-    return ext.i18n.getMessage(key, subs) || key;
-  } catch {
-    return key;
-  }
+  return msg(key, subs) || key;
 }
 
 export function uiLang() {

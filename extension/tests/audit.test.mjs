@@ -1,11 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { importLib } from "./helpers.mjs";
+import { tEn } from "./i18nfake.mjs";
 
 const A = await importLib("audit");
+const { describeReport } = await importLib("report-text");
+const describe = (e) => describeReport(e, tEn);
 
-/** Minimal RFC 4180 parser to check the round trip. */
-function parseCSV(text) {
+/** Minimal RFC 4180 parser (separator `sep`) to check the round trip. */
+function parseCSV(text, sep = ",") {
   const rows = [];
   let row = [];
   let field = "";
@@ -17,7 +20,7 @@ function parseCSV(text) {
       else if (c === '"') q = false;
       else field += c;
     } else if (c === '"') q = true;
-    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === sep) { row.push(field); field = ""; }
     else if (c === "\r" && text[i + 1] === "\n") { row.push(field); rows.push(row); row = []; field = ""; i++; }
     else field += c;
   }
@@ -25,87 +28,152 @@ function parseCSV(text) {
   return rows;
 }
 
-test("csvField quoting", () => {
-  assert.equal(A.csvField("plain"), "plain");
+/** What a spreadsheet would evaluate: a cell (after any split at , ; tab CR LF) whose text, less
+ *  leading whitespace, starts with = + - @ (or their full-width forms). */
+function evaluable(cell) {
+  return cell.split(/[,;\t\r\n]/).some((part) => /^[ \t\r\n]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/.test(part)) || /^[\t\r]/.test(cell);
+}
+
+test("csvField: every field quoted, RFC 4180", () => {
+  assert.equal(A.csvField("plain"), '"plain"');
   assert.equal(A.csvField("a,b"), '"a,b"');
   assert.equal(A.csvField('say "hi"'), '"say ""hi"""');
   assert.equal(A.csvField("two\nlines"), '"two\nlines"');
-  assert.equal(A.csvField("cr\rx"), '"cr\rx"');
   assert.equal(A.csvField(" padded "), '" padded "');
-  assert.equal(A.csvField(null), "");
-  assert.equal(A.csvField(undefined), "");
-  assert.equal(A.csvField(true), "true");
-  assert.equal(A.csvField(500), "500");
-  assert.equal(A.csvField("ação"), "ação");
+  assert.equal(A.csvField(null), '""');
+  assert.equal(A.csvField(undefined), '""');
+  assert.equal(A.csvField(true), '"true"');
+  assert.equal(A.csvField(500), '"500"');
+  assert.equal(A.csvField("ação"), '"ação"');
+  assert.equal(A.csvField("ana - maria"), '"ana - maria"', "a dash inside text is left alone");
 });
 
-test("csvField neutralises spreadsheet formulas", () => {
+test("csvField neutralises formulas at the start and after any separator or leading whitespace", () => {
   assert.equal(A.csvField("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-  assert.equal(A.csvField("+1"), "'+1");
-  assert.equal(A.csvField("-1"), "'-1");
-  assert.equal(A.csvField("@SUM(A1)"), "'@SUM(A1)");
+  assert.equal(A.csvField("+1"), "\"'+1\"");
+  assert.equal(A.csvField("-1"), "\"'-1\"");
+  assert.equal(A.csvField("@SUM(A1)"), "\"'@SUM(A1)\"");
+  assert.equal(A.csvField("x;=1+1"), "\"x;'=1+1\"", "pt-BR Excel splits at ;");
+  assert.equal(A.csvField("x,=1+1"), "\"x,'=1+1\"");
+  assert.equal(A.csvField("x\t=1+1"), "\"x\t'=1+1\"", "tab");
+  assert.equal(A.csvField("x\r=1+1"), "\"x\r'=1+1\"", "CR");
+  assert.equal(A.csvField("x\n@cmd"), "\"x\n'@cmd\"", "LF");
+  assert.equal(A.csvField("x; =1+1"), "\"x; '=1+1\"", "whitespace after the separator");
+  assert.equal(A.csvField("  =1+1"), "\"'  =1+1\"", "leading spaces");
+  assert.ok(A.csvField("\t=1").startsWith("\"'"), "leading tab");
+  assert.ok(A.csvField("\r\n-2").startsWith("\"'"), "leading CR LF");
+  assert.equal(A.csvField("a;\uFF1D1+1"), "\"a;'\uFF1D1+1\"", "full-width equals");
+  const nasty = ["=1", "x;=1+1", "x\t+cmd", "x\r-1", "x\n@a", " ;=1", "a,b;c\t=d", "\t\t=1", ";;;=1", "a; ;=1"];
+  for (const s of nasty) {
+    const cell = parseCSV(A.csvField(s))[0][0];
+    // every part a spreadsheet could make a cell now starts with the quote, not with a trigger
+    for (const part of cell.split(/[,;\t\r\n]/)) assert.doesNotMatch(part, /^[ \t]*[=+\-@]/, `${JSON.stringify(s)} -> ${JSON.stringify(cell)}`);
+    assert.equal(evaluable(cell), false, JSON.stringify(cell));
+  }
 });
 
-test("toCSV: header row, one line per entry, round trip", () => {
+test("a CSV opened with ; or tab as separator has no evaluable cell either", () => {
+  const entries = [A.makeAuditEntry({ appliance: "https://pam", ref: { kind: "hash", value: "h1" },
+    report: { ok: false, kind: "unexpected", status: 500, serverMessage: "x;=cmd|' /C calc'!A0" },
+    context: { user: "ana;=1+1", device: "srv\t-2" }, source: "console" })];
+  const csv = A.toCSV(entries, describe);
+  for (const sep of [",", ";", "\t"]) {
+    for (const row of parseCSV(csv, sep)) for (const cell of row) assert.equal(evaluable(cell), false, `${sep}: ${JSON.stringify(cell)}`);
+  }
+});
+
+test("toCSV: header row, one line per entry, texts from the catalogue, round trip", () => {
   const entries = [
     A.makeAuditEntry({ at: "2025-01-02T03:04:05.000Z", appliance: "https://pam.example.com", ref: { kind: "hash", value: "abc" },
-      report: { ok: true, kind: "dropped", status: 200, sessionId: "abc", message: { title: "Session terminated", cause: "The appliance confirmed, \"done\".", fix: "" } },
-      context: { user: "ana, maria", device: "srv\n01" }, source: "console" }),
+      report: { ok: true, kind: "dropped", status: 200, sessionId: "abc", serverMessage: "Session dropped, \"done\"" },
+      context: { user: "ana, maria", device: "srv\n01" }, source: "console", id: "a1" }),
     A.makeAuditEntry({ at: "2025-01-02T03:04:06.000Z", appliance: "https://pam.example.com", ref: { kind: "row", value: "42" },
-      report: { ok: false, kind: "already_ended", status: 500, message: { title: "Já encerrada", cause: "x" } },
-      context: {}, source: "bulk", runId: "run-1" }),
+      report: { ok: false, kind: "already_ended", status: 500 }, context: {}, source: "bulk", runId: "run-1" }),
+    { at: "2024-12-01T00:00:00.000Z", appliance: "https://old", sessionId: "old", kind: "dropped", ok: true, title: "Já encerrada", cause: "stored text" },
   ];
-  const csv = A.toCSV(entries);
+  const csv = A.toCSV(entries, describe);
   assert.ok(csv.endsWith("\r\n"));
   const rows = parseCSV(csv);
   assert.deepEqual(rows[0], [...A.AUDIT_FIELDS]);
-  assert.equal(rows.length, 3);
+  assert.equal(rows.length, 4);
   const get = (r, f) => r[A.AUDIT_FIELDS.indexOf(f)];
   assert.equal(get(rows[1], "user"), "ana, maria");
   assert.equal(get(rows[1], "device"), "srv\n01");
-  assert.equal(get(rows[1], "cause"), "The appliance confirmed, \"done\".");
+  assert.equal(get(rows[1], "title"), "Session terminated");
+  assert.ok(get(rows[1], "cause").startsWith("The appliance said: “Session dropped, \"done\"”."));
+  assert.equal(get(rows[1], "serverMessage"), "Session dropped, \"done\"");
   assert.equal(get(rows[1], "ok"), "true");
-  assert.equal(get(rows[1], "sessionId"), "abc");
+  assert.equal(get(rows[1], "id"), "a1");
+  assert.equal(get(rows[1], "state"), "done");
   assert.equal(get(rows[2], "rowId"), "42");
   assert.equal(get(rows[2], "sessionId"), "");
   assert.equal(get(rows[2], "source"), "bulk");
   assert.equal(get(rows[2], "runId"), "run-1");
-  assert.equal(get(rows[2], "title"), "Já encerrada");
-  assert.equal(A.toCSV([]), A.AUDIT_FIELDS.join(",") + "\r\n");
+  assert.equal(get(rows[2], "title"), "Session not terminated");
+  assert.equal(get(rows[3], "title"), "Já encerrada", "entries stored with texts keep them");
+  assert.equal(A.toCSV([], describe), A.AUDIT_FIELDS.map((f) => `"${f}"`).join(",") + "\r\n");
 });
 
-test("toJSON keeps exactly the audit fields", () => {
-  const e = { ...A.makeAuditEntry({ appliance: "x", report: { kind: "dropped", ok: true }, source: "popup" }), secret: "no" };
-  const out = JSON.parse(A.toJSON([e]));
+test("exports keep exactly the audit fields: nothing else an entry carries leaves", () => {
+  // Whatever reaches an entry besides its fields (a token, a secret) is not exported; scrubbing the
+  // fields themselves is the background's job (scrubReport) before the entry is made.
+  const e = { ...A.makeAuditEntry({ appliance: "x", report: { kind: "dropped", ok: true }, source: "popup" }),
+    accessToken: "tok-not-exported", clientSecret: "secret-not-exported", token: { accessToken: "tok2-not-exported" } };
+  const out = JSON.parse(A.toJSON([e], describe));
   assert.deepEqual(Object.keys(out[0]), [...A.AUDIT_FIELDS]);
   assert.equal(out[0].source, "popup");
+  assert.equal(out[0].title, "Session terminated");
+  const csv = A.toCSV([e], describe);
+  for (const text of [JSON.stringify(out), csv]) assert.doesNotMatch(text, /not-exported/);
+  // a report's own extra fields do not reach the entry at all
+  const fromReport = A.makeAuditEntry({ appliance: "x", report: { kind: "auth_failed", accessToken: "tok3-not-kept", params: { token: { a: 1 } } }, source: "console" });
+  assert.doesNotMatch(JSON.stringify(fromReport), /tok3|"token"/);
+});
+
+test("makeAuditEntry: write-ahead record, then settled", () => {
+  const sending = A.makeAuditEntry({ id: "d-1", appliance: "https://pam", ref: { kind: "row", value: "7" }, context: { user: "ana" }, source: "console" });
+  assert.equal(sending.state, "sending");
+  assert.equal(sending.kind, null);
+  assert.equal(sending.rowId, "7");
+  const done = A.settleAuditEntry(sending, { ok: true, kind: "dropped", status: 200, sessionId: "hash7", rowId: "7", params: {} });
+  assert.equal(done.state, "done");
+  assert.equal(done.id, "d-1");
+  assert.equal(done.at, sending.at);
+  assert.equal(done.sessionId, "hash7");
+  assert.equal(done.user, "ana");
+  assert.equal(done.kind, "dropped");
+  const list = A.appendAudit(A.appendAudit([], [sending]), [done]);
+  assert.equal(list.length, 1, "completing replaces the write-ahead record");
+  assert.equal(list[0].state, "done");
 });
 
 test("makeAuditEntry: fields, defaults and bounds", () => {
-  const e = A.makeAuditEntry({ appliance: "https://pam", ref: { kind: "hash", value: "h" }, report: null, source: "weird" });
+  const e = A.makeAuditEntry({ appliance: "https://pam", ref: { kind: "hash", value: "h" }, report: { kind: "", ok: "yes" }, source: "weird" });
   assert.equal(e.kind, "unexpected");
   assert.equal(e.ok, false);
   assert.equal(e.source, "console");
   assert.equal(e.sessionId, "h");
   assert.equal(e.rowId, null);
   assert.ok(!Number.isNaN(Date.parse(e.at)));
-  const long = A.makeAuditEntry({ appliance: "a", report: { kind: "dropped" }, context: { user: "u".repeat(1000) }, source: "bulk" });
+  const long = A.makeAuditEntry({ appliance: "a", report: { kind: "dropped", serverMessage: "m".repeat(1000) }, context: { user: "u".repeat(1000) }, source: "bulk" });
   assert.equal(long.user.length, 256);
-  const resolved = A.makeAuditEntry({ appliance: "a", ref: { kind: "row", value: "7" }, report: { kind: "dropped", ok: true, sessionId: "hash7", rowId: "7" }, source: "console" });
-  assert.equal(resolved.sessionId, "hash7");
-  assert.equal(resolved.rowId, "7");
+  assert.equal(long.serverMessage.length, 300);
+  const p = A.makeAuditEntry({ appliance: "a", report: { kind: "too_large", params: { limit: 65536, call: "drop", obj: { x: 1 }, "bad key": "x" } }, source: "bulk" });
+  assert.deepEqual(p.params, { limit: 65536, call: "drop" });
 });
 
-test("appendAudit evicts the oldest beyond the cap", () => {
+test("appendAudit caps by bytes (oldest evicted), and still by a count when given one", () => {
   let list = [];
   for (let i = 0; i < 12; i++) list = A.appendAudit(list, [{ n: i }], 5);
   assert.deepEqual(list.map((e) => e.n), [7, 8, 9, 10, 11]);
-  const batch = A.appendAudit([{ n: 0 }, { n: 1 }], [{ n: 2 }, { n: 3 }, { n: 4 }], 3);
-  assert.deepEqual(batch.map((e) => e.n), [2, 3, 4]);
-  assert.equal(A.AUDIT_CAP, 5000);
-  const big = A.appendAudit(Array.from({ length: 5000 }, (_, i) => ({ n: i })), [{ n: 5000 }]);
-  assert.equal(big.length, 5000);
-  assert.equal(big[0].n, 1);
-  assert.equal(big[4999].n, 5000);
+  const entry = (n) => ({ n, pad: "x".repeat(1000) });
+  const size = JSON.stringify(entry(10)).length + 1;
+  const capped = A.appendAudit(Array.from({ length: 10 }, (_, i) => entry(i)), [entry(10)], { maxBytes: size * 4 + 2 });
+  assert.deepEqual(capped.map((e) => e.n), [7, 8, 9, 10]);
+  assert.ok(JSON.stringify(capped).length <= size * 4 + 2);
+  assert.equal(A.AUDIT_MAX_BYTES, 4 * 1024 * 1024);
+  const many = A.appendAudit([], Array.from({ length: 6000 }, (_, i) => A.makeAuditEntry({ appliance: "https://pam.example.com", report: { kind: "dropped", ok: true, serverMessage: "Session dropped successfully" }, context: { user: "u".repeat(256), device: "d".repeat(256) }, source: "bulk", id: `i${i}` })));
+  assert.ok(JSON.stringify(many).length <= A.AUDIT_MAX_BYTES);
+  assert.equal(many[many.length - 1].id, "i5999");
   assert.deepEqual(A.appendAudit(undefined, [{ n: 1 }]), [{ n: 1 }]);
 });
