@@ -1,44 +1,58 @@
-// Options page. Save asks for the appliance host permission inside the submit handler, before any
-// await (the user gesture must still be there), then hands the values to the background.
+// Options page. The values come from the stores read here (storage.local, storage.managed,
+// preset.json) so that they are on screen at once, even while the background is still starting;
+// the background adds what only it holds (a client ID saved in its vault, whether a secret is
+// stored). The form is inert until filled; a late answer never overwrites what a person typed.
+// Save asks for the appliance host permission inside the submit handler, before any await (the
+// user gesture must still be there), then hands the values to the background.
 import { ext, send, t, renderReport, renderText } from "./pages/common.js";
 import { parseServerUrl } from "./lib/url.js";
 import { parseColumnTitles } from "./lib/protocol.js";
+import { FIELDS, loadLocal, fromBackground, valuesToFill, timeoutMsOf, concurrencyOf } from "./pages/options-form.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("form");
 const statusEl = $("status");
-const fields = {
-  serverUrl: $("serverUrl"),
-  clientId: $("clientId"),
-  clientSecret: $("clientSecret"),
-  generation: $("generation"),
-  timeoutMs: $("timeoutSeconds"),
-  askBeforeTerminate: $("askBeforeTerminate"),
-  bulkConcurrency: $("bulkConcurrency"),
-  tokenAuth: $("tokenAuth"),
-  columnTitles: $("columnTitles"),
-};
+const fields = Object.fromEntries(Object.entries(FIELDS).map(([key, id]) => [key, $(id)]));
+const keyOf = new Map(Object.entries(fields).map(([key, el]) => [el, key]));
 
-let view = null; // last getSettings answer
+let view = null; // what the form was filled from (no secret)
 let busy = false;
+let ready = false; // filled and editable
+let clientIdPending = true; // the background's client ID not in yet: the field is read-only
+let clientIdKnown = false; // the field holds the stored client ID (else it is sent only if typed)
+/** Settings whose field a person changed: never overwritten by a late load. */
+const dirty = new Set();
 
 function isManaged(key) {
   return !!(view && view.managed && view.managed[key]);
 }
 
+function markDirty(event) {
+  const key = keyOf.get(event.target);
+  if (key) dirty.add(key);
+}
+form.addEventListener("input", markDirty);
+form.addEventListener("change", markDirty);
+
+const ERROR_OF = { serverUrl: "serverUrlError", clientId: "clientIdError", timeoutMs: "timeoutError",
+  bulkConcurrency: "concurrencyError", columnTitles: "columnTitlesError" };
+
+/** Puts `v` in the form (except fields a person changed), locks managed fields. */
 function fill(v) {
   view = v;
-  const s = v.settings;
-  fields.serverUrl.value = s.serverUrl || "";
-  fields.clientId.value = s.clientId || "";
-  fields.clientSecret.value = "";
-  fields.clientSecret.placeholder = v.hasSecret ? t("placeholderSecretUnchanged") : "";
-  fields.generation.value = s.generation || "auto";
-  fields.timeoutMs.value = String(Math.round((s.timeoutMs || 15000) / 1000));
-  fields.askBeforeTerminate.checked = !!s.askBeforeTerminate;
-  fields.bulkConcurrency.value = String(s.bulkConcurrency || 4);
-  fields.tokenAuth.value = s.tokenAuth || "body";
-  fields.columnTitles.value = s.columnTitles || "";
+  const values = valuesToFill(v, dirty);
+  for (const [key, value] of Object.entries(values)) {
+    const input = fields[key];
+    if (input.type === "checkbox") input.checked = value;
+    else input.value = value;
+    // an error about what the field held before is stale now
+    input.removeAttribute("aria-invalid");
+    if (ERROR_OF[key]) setError(ERROR_OF[key], "");
+  }
+  if (!dirty.has("clientSecret")) fields.clientSecret.value = "";
+  fields.clientSecret.placeholder = v.hasSecret
+    ? t(isManaged("clientSecret") ? "placeholderSecretManaged" : "placeholderSecretUnchanged")
+    : "";
   for (const [key, input] of Object.entries(fields)) {
     const box = input.closest(".field");
     const note = box && box.querySelector(".managed-note");
@@ -54,12 +68,28 @@ function fill(v) {
     }
     if (box) box.classList.toggle("is-managed", locked);
   }
-  if (locked("clientSecret") && v.hasSecret) fields.clientSecret.placeholder = t("placeholderSecretManaged");
   $("presetNote").hidden = !v.fromPreset;
 }
 
-function locked(key) {
-  return isManaged(key);
+/** The form becomes editable (once). */
+function enable() {
+  if (ready) return;
+  ready = true;
+  for (const fs of form.querySelectorAll("fieldset")) fs.disabled = false;
+  form.inert = false;
+  form.removeAttribute("inert");
+  form.setAttribute("aria-busy", "false");
+  $("save").disabled = busy;
+  $("test").disabled = busy;
+  setClientIdPending(clientIdPending && !isManaged("clientId"));
+}
+
+/** While the background's client ID is on its way, the field is read-only (not overwritten later). */
+function setClientIdPending(pending) {
+  clientIdPending = pending;
+  fields.clientId.readOnly = pending;
+  if (pending) fields.clientId.setAttribute("aria-busy", "true");
+  else fields.clientId.removeAttribute("aria-busy");
 }
 
 function setError(id, text) {
@@ -68,7 +98,7 @@ function setError(id, text) {
 }
 
 function clearErrors() {
-  for (const id of ["serverUrlError", "clientIdError", "timeoutError", "concurrencyError"]) setError(id, "");
+  for (const id of Object.values(ERROR_OF)) setError(id, "");
   for (const input of Object.values(fields)) input.removeAttribute("aria-invalid");
 }
 
@@ -92,7 +122,7 @@ function readForm({ requireServer }) {
   const settings = {};
   let ok = true;
   let parsed = null;
-  if (!locked("serverUrl")) {
+  if (!isManaged("serverUrl")) {
     const raw = fields.serverUrl.value.trim();
     settings.serverUrl = raw;
     if (raw || requireServer) {
@@ -105,26 +135,29 @@ function readForm({ requireServer }) {
   } else if (view && view.settings.serverUrl) {
     parsed = parseServerUrl(view.settings.serverUrl);
   }
-  if (!locked("clientId")) settings.clientId = fields.clientId.value.trim();
-  if (!locked("clientSecret")) settings.clientSecret = fields.clientSecret.value;
-  if (!locked("generation")) settings.generation = fields.generation.value;
-  if (!locked("timeoutMs")) {
-    const sec = Number(fields.timeoutMs.value);
-    if (!Number.isInteger(sec) || sec < 1 || sec > 300) {
+  // A client ID not loaded is not sent unless typed: saving must not blank the stored one.
+  if (!isManaged("clientId") && !clientIdPending && (clientIdKnown || dirty.has("clientId"))) {
+    settings.clientId = fields.clientId.value.trim();
+  }
+  if (!isManaged("clientSecret")) settings.clientSecret = fields.clientSecret.value;
+  if (!isManaged("generation")) settings.generation = fields.generation.value;
+  if (!isManaged("timeoutMs")) {
+    const ms = timeoutMsOf(fields.timeoutMs.value);
+    if (ms === null) {
       ok = false;
       invalid(fields.timeoutMs, "timeoutError", t("errTimeoutRange"));
-    } else settings.timeoutMs = sec * 1000;
+    } else settings.timeoutMs = ms;
   }
-  if (!locked("askBeforeTerminate")) settings.askBeforeTerminate = fields.askBeforeTerminate.checked;
-  if (!locked("bulkConcurrency")) {
-    const n = Number(fields.bulkConcurrency.value);
-    if (!Number.isInteger(n) || n < 1 || n > 16) {
+  if (!isManaged("askBeforeTerminate")) settings.askBeforeTerminate = fields.askBeforeTerminate.checked;
+  if (!isManaged("bulkConcurrency")) {
+    const n = concurrencyOf(fields.bulkConcurrency.value);
+    if (n === null) {
       ok = false;
       invalid(fields.bulkConcurrency, "concurrencyError", t("errConcurrencyRange"));
     } else settings.bulkConcurrency = n;
   }
-  if (!locked("tokenAuth")) settings.tokenAuth = fields.tokenAuth.value;
-  if (!locked("columnTitles")) {
+  if (!isManaged("tokenAuth")) settings.tokenAuth = fields.tokenAuth.value;
+  if (!isManaged("columnTitles")) {
     const parsedTitles = parseColumnTitles(fields.columnTitles.value);
     if (!parsedTitles.ok) {
       ok = false;
@@ -150,14 +183,14 @@ function requestPermission(parsed) {
 
 function setBusy(b) {
   busy = b;
-  $("save").disabled = b;
-  $("test").disabled = b;
-  form.setAttribute("aria-busy", b ? "true" : "false");
+  $("save").disabled = b || !ready;
+  $("test").disabled = b || !ready;
+  form.setAttribute("aria-busy", b || !ready ? "true" : "false");
 }
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  if (busy) return;
+  if (busy || !ready) return;
   const { ok, settings, parsed } = readForm({ requireServer: false });
   if (!ok) {
     renderText(statusEl, t("statusFixErrors"), "error");
@@ -173,7 +206,12 @@ form.addEventListener("submit", (event) => {
         renderReport(statusEl, answer);
         return;
       }
-      fill(answer);
+      // Saved: the form now shows what is stored (what was typed, as the background normalised it).
+      const { clientSecret, ...sent } = settings;
+      dirty.clear();
+      clientIdKnown = true;
+      setClientIdPending(false);
+      fill(fromBackground({ ...view, settings: { ...view.settings, ...sent, ...answer.settings } }, answer));
       if (parsed && parsed.ok && !granted) {
         renderText(statusEl, t("statusSavedNoPermission", [parsed.origin]), "error");
       } else if (!answer.configured) {
@@ -186,7 +224,7 @@ form.addEventListener("submit", (event) => {
 });
 
 $("test").addEventListener("click", () => {
-  if (busy) return;
+  if (busy || !ready) return;
   const { ok, settings, parsed } = readForm({ requireServer: true });
   if (!ok) {
     renderText(statusEl, t("statusFixErrors"), "error");
@@ -197,8 +235,8 @@ $("test").addEventListener("click", () => {
   renderText(statusEl, t("statusTesting"));
   permission
     .then(async () => {
-      const report = await send("testConnection", { settings });
-      renderReport(statusEl, report, report && report.ok ? t("statusConnected") : undefined);
+      // kind "connected" with params.canDrop yes / no / unknown: the texts say what it may do
+      renderReport(statusEl, await send("testConnection", { settings }));
     })
     .finally(() => setBusy(false));
 });
@@ -208,12 +246,45 @@ $("auditLink").addEventListener("click", (event) => {
   ext.tabs.create({ url: ext.runtime.getURL("audit.html") });
 });
 
-(async () => {
-  const v = await send("getSettings");
-  if (v && v.ok === true && v.settings) {
-    fill(v);
-    if (v.settings.serverUrl && !v.permission) renderText(statusEl, t("statusNeedPermission"), "info");
-  } else {
-    renderReport(statusEl, v);
+async function checkPermission(v) {
+  const url = v.settings.serverUrl;
+  const parsed = url ? parseServerUrl(url) : null;
+  if (!parsed || !parsed.ok) return;
+  let has = true;
+  try {
+    has = await ext.permissions.contains({ origins: [parsed.matchPattern] });
+  } catch {
+    has = true;
   }
-})();
+  if (!has && !statusEl.textContent) renderText(statusEl, t("statusNeedPermission"), "info");
+}
+
+function fetchPreset() {
+  return fetch(ext.runtime.getURL("preset.json")).then((r) => (r.ok ? r.json() : null));
+}
+
+// Both loads start now; the local one fills the form (a few ms), the background's completes it.
+const fromBg = send("getSettings");
+const empty = { settings: {}, managed: {}, fromPreset: false, hasSecret: false, credsKnown: false };
+loadLocal(ext, fetchPreset)
+  .catch((err) => {
+    console.error("Session Drop: cannot read the settings", err);
+    return empty;
+  })
+  .then((local) => {
+    fill(local);
+    clientIdKnown = local.credsKnown;
+    clientIdPending = !local.credsKnown;
+    enable();
+    checkPermission(local);
+    return fromBg;
+  })
+  .then((answer) => {
+    if (answer && answer.ok === true && answer.settings) {
+      fill(fromBackground(view, answer));
+      clientIdKnown = true;
+    } else {
+      renderReport(statusEl, answer);
+    }
+    setClientIdPending(false);
+  });

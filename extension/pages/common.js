@@ -55,6 +55,9 @@ export function renderReport(el, report) {
   el.dataset.kind = report.kind || "";
   el.classList.toggle("is-ok", ok);
   el.classList.toggle("is-error", !ok);
+  // Connected, but the authorization may not (or may not be shown to) terminate sessions.
+  const canDrop = report.params && report.params.canDrop;
+  el.classList.toggle("is-warn", ok && (canDrop === "no" || canDrop === "unknown"));
   const title = m.title;
   const parts = [];
   if (title) parts.push(h("strong", { class: "report-title" }, title));
@@ -72,6 +75,7 @@ export function renderText(el, text, state = "info") {
   el.dataset.kind = "";
   el.classList.toggle("is-ok", state === "ok");
   el.classList.toggle("is-error", state === "error");
+  el.classList.remove("is-warn");
   if (text) el.appendChild(h("span", {}, text));
 }
 

@@ -1,0 +1,139 @@
+// The options form without a browser: values from the stores at once (not from the background),
+// late answers never overwrite what a person typed, "15" and "4" are valid. What needs a browser
+// (≤ 300 ms on screen in Chromium and Firefox, the form inert until filled) is for the e2e tests.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, cpSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { EXT, read } from "./helpers.mjs";
+
+// pages/options-form.js imports ../lib/*.js: copy both folders to an ESM temp dir.
+const root = mkdtempSync(join(tmpdir(), "session-drop-pages-"));
+for (const d of ["lib", "pages"]) cpSync(join(EXT, d), join(root, d), { recursive: true });
+writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
+const F = await import(pathToFileURL(join(root, "pages", "options-form.js")).href);
+const S = await import(pathToFileURL(join(root, "lib", "settings.js")).href);
+
+const later = (v, ms = 5) => new Promise((r) => setTimeout(() => r(v), ms));
+function fakeExt({ saved, managed, managedFails = false } = {}) {
+  const calls = [];
+  return {
+    calls,
+    storage: {
+      local: { get: (k) => { calls.push(["local", k]); return later(saved === undefined ? {} : { settings: saved }); } },
+      managed: { get: () => (managedFails ? Promise.reject(new Error("Managed storage manifest not found")) : later(managed || {})) },
+    },
+    // the background is still loading its wasm: it never answers during these tests
+    runtime: { sendMessage: () => new Promise(() => {}) },
+  };
+}
+
+test("the values come from the stores, without the background, in a few ms", async () => {
+  const ext = fakeExt({ saved: { serverUrl: "https://pam.example.com", timeoutMs: 20000, bulkConcurrency: 6, columnTitles: "user: Usuário" } });
+  const t0 = performance.now();
+  const v = await F.loadLocal(ext, () => later(null));
+  assert.ok(performance.now() - t0 < 300, "on screen within 300 ms");
+  assert.equal(v.settings.serverUrl, "https://pam.example.com");
+  assert.equal(v.settings.timeoutMs, 20000);
+  assert.equal(v.settings.columnTitles, "user: Usuário");
+  assert.equal(v.fromPreset, false);
+  const shown = F.valuesToFill(v, new Set());
+  assert.equal(shown.timeoutMs, "20");
+  assert.equal(shown.bulkConcurrency, "6");
+  assert.equal(shown.generation, "auto");
+});
+
+test("first open: the build's preset and the defaults (15 s, 4 at a time)", async () => {
+  const v = await F.loadLocal(fakeExt(), () => later({ serverUrl: "https://pam.corp.example" }));
+  assert.equal(v.fromPreset, true);
+  const shown = F.valuesToFill(v, new Set());
+  assert.equal(shown.serverUrl, "https://pam.corp.example");
+  assert.equal(shown.timeoutMs, "15");
+  assert.equal(shown.bulkConcurrency, "4");
+  assert.equal(shown.askBeforeTerminate, false);
+  // no preset file (fetch fails) and no policy support (Firefox): still the defaults
+  const bare = await F.loadLocal(fakeExt({ managedFails: true }), () => Promise.reject(new TypeError("Failed to fetch")));
+  assert.equal(F.valuesToFill(bare, new Set()).serverUrl, "");
+  assert.equal(F.valuesToFill(bare, new Set()).timeoutMs, "15");
+});
+
+test("policy values win and are marked managed; the secret is never in the view", async () => {
+  const v = await F.loadLocal(
+    fakeExt({ saved: { serverUrl: "http://127.0.0.1:9", askBeforeTerminate: false }, managed: { serverUrl: "https://pam.policy.example", askBeforeTerminate: true, clientId: "corp-id", clientSecret: "corp-secret", timeoutMs: "bad" } }),
+    () => later(null),
+  );
+  assert.equal(v.settings.serverUrl, "https://pam.policy.example");
+  assert.equal(v.settings.askBeforeTerminate, true);
+  assert.deepEqual(Object.keys(v.managed).sort(), ["askBeforeTerminate", "clientId", "clientSecret", "serverUrl"]);
+  assert.equal(v.settings.clientId, "corp-id");
+  assert.equal(v.credsKnown, true);
+  assert.equal(v.hasSecret, true);
+  assert.doesNotMatch(JSON.stringify(v), /corp-secret/);
+  // typed before the policy arrived: the policy still wins (the field is locked)
+  assert.equal(F.valuesToFill(v, new Set(["serverUrl"])).serverUrl, "https://pam.policy.example");
+});
+
+test("nothing a person typed is overwritten by a late load", async () => {
+  const local = await F.loadLocal(fakeExt({ saved: { serverUrl: "https://pam.example.com" } }), () => later(null));
+  assert.equal(local.credsKnown, false, "a saved client ID is in the background's vault");
+  const dirty = new Set(["serverUrl", "timeoutMs"]);
+  const late = F.fromBackground(local, { ok: true, settings: { serverUrl: "https://pam.example.com", clientId: "vault-id", timeoutMs: 15000 }, hasSecret: true, managed: {}, permission: true });
+  const fill = F.valuesToFill(late, dirty);
+  assert.equal("serverUrl" in fill, false);
+  assert.equal("timeoutMs" in fill, false);
+  assert.equal(fill.clientId, "vault-id");
+  assert.equal(late.hasSecret, true);
+  assert.equal("clientSecret" in fill, false, "the secret field is never filled");
+  // a failed background answer changes nothing
+  assert.equal(F.fromBackground(local, { ok: false, kind: "no_answer" }), local);
+  // a managed client ID is not replaced by the vault's
+  const managed = { ...local, managed: { clientId: true }, settings: { ...local.settings, clientId: "corp" } };
+  assert.equal(F.fromBackground(managed, { ok: true, settings: { clientId: "vault-id" }, hasSecret: true }).settings.clientId, "corp");
+});
+
+test('"15" and "4" are valid; out-of-range and junk are not', () => {
+  assert.equal(F.timeoutMsOf("15"), 15000);
+  assert.equal(F.timeoutMsOf(" 15 "), 15000);
+  assert.equal(F.timeoutMsOf("300"), 300000);
+  assert.equal(F.timeoutMsOf("1"), 1000);
+  assert.equal(F.concurrencyOf("4"), 4);
+  assert.equal(F.concurrencyOf("16"), 16);
+  for (const bad of ["", "0", "301", "1e1", "abc", "-5", "2.5", "0x10"]) assert.equal(F.timeoutMsOf(bad), null, bad);
+  for (const bad of ["", "0", "17", "4.5", "four"]) assert.equal(F.concurrencyOf(bad), null, bad);
+  // what the form shows is valid as it stands
+  for (const ms of [1000, 15000, 300000]) assert.equal(F.timeoutMsOf(F.shown("timeoutMs", ms)), ms);
+  assert.equal(F.concurrencyOf(F.shown("bulkConcurrency", S.DEFAULTS.bulkConcurrency)), S.DEFAULTS.bulkConcurrency);
+});
+
+test("options.html: not editable until filled, valid defaults before any load, contract labels", () => {
+  const html = read("options.html");
+  assert.match(html, /<form id="form"[^>]*\binert\b/);
+  const fieldsets = [...html.matchAll(/<fieldset\b([^>]*)>/g)];
+  assert.ok(fieldsets.length >= 2);
+  for (const f of fieldsets) assert.match(f[1], /\bdisabled\b/);
+  assert.match(html, /id="save"[^>]*\bdisabled\b/);
+  assert.match(html, /id="test"[^>]*\bdisabled\b/);
+  assert.match(html, new RegExp(`id="timeoutSeconds"[^>]*value="${S.DEFAULTS.timeoutMs / 1000}"`));
+  assert.match(html, new RegExp(`id="bulkConcurrency"[^>]*value="${S.DEFAULTS.bulkConcurrency}"`));
+  for (const [id, label] of [["serverUrl", "Server URL"], ["clientId", "Client ID"], ["clientSecret", "Client secret"]]) {
+    assert.match(html, new RegExp(`<label for="${id}" data-i18n="[A-Za-z]+">${label}</label>`));
+  }
+  assert.match(html, />Save</);
+  assert.match(html, />Test connection</);
+  for (const id of Object.values(F.FIELDS)) assert.match(html, new RegExp(`id="${id}"`), id);
+  // every field has its "Set by your organization" note
+  const notes = html.match(/class="managed-note" hidden data-i18n="managedNote">Set by your organization</g) || [];
+  assert.equal(notes.length, Object.keys(F.FIELDS).length);
+});
+
+test("options.js fills from the stores first and asks the background in parallel", () => {
+  const src = read("options.js");
+  const local = src.indexOf("loadLocal(ext");
+  const bg = src.indexOf('send("getSettings")');
+  assert.ok(local > 0 && bg > 0);
+  // the background's answer is only awaited after the local fill and enable()
+  assert.match(src, /fill\(local\);[\s\S]*enable\(\);[\s\S]*return fromBg;/);
+  assert.doesNotMatch(src, /await send\("getSettings"\)/);
+});
