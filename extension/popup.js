@@ -1,8 +1,19 @@
 // Popup: active sessions, filter, per-row terminate / copy as curl, bulk termination with progress.
-// The run itself lives in the background: closing the popup does not stop it; reopening shows it.
-import { ext, send, t, h, renderReport, renderText, ask, foldText } from "./pages/common.js";
+// The list is fetched HERE (a list may take minutes; a service worker's fetch dies after 30 s) with
+// a token-only client of the core and a token from the background (pages/list.js). The bulk run
+// lives in the background: closing the popup does not stop it; reopening shows it.
+import init, { DropClient } from "./wasm/session_drop.js";
+import { ext, send, t, h, describe, renderReport, renderText, ask, foldText } from "./pages/common.js";
+import { listSessions, humanBytes } from "./pages/list.js";
+
+// Started at once, while the page renders; awaited only by the list.
+const core = init({ module_or_path: new URL("./wasm/session_drop_bg.wasm", import.meta.url) }).then(
+  () => null,
+  (err) => ({ ok: false, kind: "core_failed", status: null, next: "report", serverMessage: null, params: { detail: String((err && err.message) || err) } }),
+);
 
 const PAGE = 200; // rows rendered at once; the rest is counted ("and N more")
+const LIST_LIMIT = 200000; // sessions kept at most (the filter and select-all work on all of them)
 const POLL_MS = 300;
 
 const $ = (id) => document.getElementById(id);
@@ -33,10 +44,8 @@ let runRunning = false;
 let shownRunId = null;
 let renderedResults = 0;
 let pollTimer = null;
-// While only the first page of a long list is here (the rest is on its way): no select-all, no
-// bulk start (both need the whole list), and `pendingTotal` is the number of active sessions.
+// While a list is on its way: no select-all, no bulk start (both need the whole list).
 let partial = false;
-let pendingTotal = 0;
 let loadSeq = 0;
 
 // ------------------------------------------------------------------ sessions
@@ -148,7 +157,7 @@ function render() {
   for (let i = 0; i < shown; i++) frag.appendChild(rowFor(matching[i]));
   els.rows.replaceChildren(frag);
   els.table.hidden = sessions.length === 0;
-  const rest = partial && !els.filter.value.trim() ? pendingTotal - shown : matching.length - shown;
+  const rest = matching.length - shown;
   els.more.hidden = rest <= 0;
   els.more.textContent = rest > 0 ? t("moreRows", [String(rest)]) : "";
   updateSelectionUi();
@@ -180,27 +189,25 @@ function setSessions(list, complete) {
   if (complete) for (const k of [...selected]) if (!byKey.has(k)) selected.delete(k);
 }
 
-// The first page is asked for alone and painted at once; the whole list (same download, kept
-// briefly by the background) follows for the filter, select-all and the counts. Converting and
-// sending ten thousand sessions between the background and the popup takes longer than the
-// first page needs.
+// The list comes in one answer (the core streams and filters it); while it comes, the bytes read
+// so far are shown, throttled. The previous list stays on screen until the new one is here.
 async function load() {
   const seq = ++loadSeq;
   els.refresh.disabled = true;
+  partial = true;
+  updateSelectionUi();
   els.listStatus.classList.add("loading");
   renderText(els.listStatus, t("statusLoadingSessions"));
-  let res = await send("listActive", { limit: PAGE });
+  let lastPaint = 0;
+  const onProgress = (read) => {
+    const now = Date.now();
+    if (seq !== loadSeq || now - lastPaint < 200) return;
+    lastPaint = now;
+    renderText(els.listStatus, t("statusLoadingProgress", [humanBytes(read)]));
+  };
+  const failed = await core;
+  const res = failed || (await listSessions({ send, DropClient, limit: LIST_LIMIT, onProgress }));
   if (seq !== loadSeq) return;
-  if (isList(res) && typeof res.activeCount === "number" && res.activeCount > res.sessions.length) {
-    // Asked before painting: the background prepares the rest while this page renders.
-    const rest = send("listActive", { cached: true });
-    partial = true;
-    pendingTotal = res.activeCount;
-    setSessions(res.sessions, false);
-    applyFilter();
-    res = await rest;
-    if (seq !== loadSeq) return;
-  }
   partial = false;
   els.refresh.disabled = false;
   els.listStatus.classList.remove("loading");
@@ -368,15 +375,33 @@ async function startBulk() {
 
 els.terminateSelected.addEventListener("click", startBulk);
 
+/** One item of a run: a result, an item refused before it ran ("invalid"), or one not run ("skipped"). */
 function resultLine(r) {
   const who = [r.user, r.device].filter(Boolean).join(" @ ") || r.sessionId || r.rowId || "";
-  const cls = r.ok ? "is-ok" : r.kind === "already_ended" ? "is-ended" : "is-error";
-  const m = r.message || {};
-  const mark = r.ok ? "✓" : r.kind === "already_ended" ? "–" : "✗";
-  return h("li", { class: cls, "data-kind": r.kind || "" },
+  const report = r.report && typeof r.report === "object" ? r.report : r;
+  let cls;
+  let mark;
+  let what;
+  if (r.state === "skipped") {
+    cls = "is-ended";
+    mark = "–";
+    what = t("runSkippedItem");
+  } else if (r.state === "invalid") {
+    const m = describe(report);
+    cls = "is-error";
+    mark = "!";
+    what = t("runInvalidItem", [m.cause ? `${m.title}: ${m.cause}` : m.title]);
+  } else {
+    const m = describe(report);
+    const ended = report.kind === "already_ended";
+    cls = report.ok ? "is-ok" : ended ? "is-ended" : "is-error";
+    mark = report.ok ? "✓" : ended ? "–" : "✗";
+    what = report.ok || !m.cause ? m.title : `${m.title}: ${m.cause}`;
+  }
+  return h("li", { class: cls, "data-kind": report.kind || "", "data-state": r.state || "done" },
     h("span", { class: "mark", "aria-hidden": "true" }, mark),
     h("span", { class: "who" }, who),
-    h("span", { class: "what" }, r.ok || !m.cause ? m.title || r.kind || "" : `${m.title || r.kind}: ${m.cause}`),
+    h("span", { class: "what" }, what),
   );
 }
 
@@ -408,10 +433,12 @@ function showRun(run) {
   }
   els.runSummary.textContent = text;
   els.runReasons.replaceChildren(
-    ...(!run.running && sum.reasons ? sum.reasons : []).map((r) => h("li", {}, t("runReason", [String(r.count), r.title]))),
+    ...(!run.running && sum.reasons ? sum.reasons : []).map((r) =>
+      h("li", {}, t("runReason", [String(r.count), r.title || describe({ kind: r.kind }).title]))),
   );
-  if (run.error && !run.running && run.error.title) {
-    els.runReasons.prepend(h("li", { class: "is-error" }, [run.error.title, run.error.cause, run.error.fix].filter(Boolean).join(" ")));
+  if (run.error && !run.running) {
+    const m = run.error.kind ? describe(run.error) : run.error;
+    if (m.title) els.runReasons.prepend(h("li", { class: "is-error" }, [m.title, m.cause, m.fix].filter(Boolean).join(" ")));
   }
   els.runDismiss.hidden = !!run.running;
   updateSelectionUi();

@@ -8,7 +8,7 @@
 //                                                      variant, tried in the order of variantsOf():
 //                                                      params.reason (invalid_session_ref; invalid_config
 //                                                      of the server URL), params.canDrop (connected),
-//                                                      params.call (too_large), "unknown" for a redirect
+//                                                      params.call (too_large, timeout), "unknown" for a redirect
 //                                                      with no location, and for invalid_config the
 //                                                      field in snake_case ("server_url", "client_id"…)
 //   report_server_said                                 "The appliance said: “$1”." prefixed to the cause
@@ -63,7 +63,7 @@ function variantsOf(report) {
   }
   if (str(p.reason)) out.push(p.reason);
   if (str(p.canDrop)) out.push(p.canDrop);
-  if (report.kind === "too_large" && str(p.call)) out.push(p.call);
+  if (str(p.call)) out.push(p.call); // too_large per call; timeout of a list (the popup's)
   if (report.kind === "redirect" && !p.location) out.push("unknown");
   return out;
 }

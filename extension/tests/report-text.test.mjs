@@ -72,7 +72,7 @@ function reportFor(kind, v) {
   switch (kind) {
     case "invalid_session_ref": return full(kind, { reason: v });
     case "connected": return { ...full(kind, { canDrop: v }), ok: true };
-    case "too_large": return full(kind, { call: v });
+    case "too_large": case "timeout": return full(kind, { call: v });
     case "redirect": return v === "unknown" ? full(kind, { location: undefined }) : null;
     case "invalid_config": {
       const field = v.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
@@ -214,6 +214,13 @@ test("new kinds: redirect, too_large, token_unreadable", () => {
     assert.doesNotMatch(all, /secret-token-value|access_token/, "a token-endpoint body is never quoted");
   }
   assert.ok(describeReport({ kind: "token_unreadable" }, tEn).cause.includes("may contain a token"));
+});
+
+test("a list that takes too long says so (not the drop's 'may or may not')", () => {
+  const m = describeReport({ kind: "timeout", params: { call: "list" } }, tEn);
+  assert.ok(m.cause.includes("list of active sessions") && m.cause.includes("5 minutes"), m.cause);
+  assert.doesNotMatch(m.cause, /may or may not/);
+  assert.ok(describeReport({ kind: "timeout", params: { call: "list" } }, tPt).cause.includes("5 minutos"));
 });
 
 test("connected: what the authorization may do (canDrop yes / no / unknown)", () => {
