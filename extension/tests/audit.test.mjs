@@ -48,12 +48,10 @@ test("csvField neutralises spreadsheet formulas", () => {
 
 test("toCSV: header row, one line per entry, round trip", () => {
   const entries = [
-    A.makeAuditEntry({ at: "2025-01-02T03:04:05.000Z", appliance: "https://pam.example.com", ref: { kind: "hash", value: "abc" },
-      report: { ok: true, kind: "dropped", status: 200, sessionId: "abc", message: { title: "Session terminated", cause: "The appliance confirmed, \"done\".", fix: "" } },
-      context: { user: "ana, maria", device: "srv\n01" }, source: "console" }),
-    A.makeAuditEntry({ at: "2025-01-02T03:04:06.000Z", appliance: "https://pam.example.com", ref: { kind: "row", value: "42" },
-      report: { ok: false, kind: "already_ended", status: 500, message: { title: "Já encerrada", cause: "x" } },
-      context: {}, source: "bulk", runId: "run-1" }),
+    { at: "2025-01-02T03:04:05.000Z", appliance: "https://pam.example.com", sessionId: "abc", rowId: null, user: "ana, maria",
+      device: "srv\n01", kind: "dropped", ok: true, status: 200, title: "Session terminated", cause: "The appliance confirmed, \"done\".", source: "console", runId: null },
+    { at: "2025-01-02T03:04:06.000Z", appliance: "https://pam.example.com", sessionId: null, rowId: "42", user: null,
+      device: null, kind: "already_ended", ok: false, status: 500, title: "Já encerrada", cause: "x", source: "bulk", runId: "run-1" },
   ];
   const csv = A.toCSV(entries);
   assert.ok(csv.endsWith("\r\n"));
@@ -75,37 +73,43 @@ test("toCSV: header row, one line per entry, round trip", () => {
 });
 
 test("toJSON keeps exactly the audit fields", () => {
-  const e = { ...A.makeAuditEntry({ appliance: "x", report: { kind: "dropped", ok: true }, source: "popup" }), secret: "no" };
+  const e = { ...A.completeEntry(A.makeSendingEntry({ id: "audit:1", appliance: "x", source: "popup" }), { kind: "dropped", ok: true }), secret: "no" };
   const out = JSON.parse(A.toJSON([e]));
-  assert.deepEqual(Object.keys(out[0]), [...A.AUDIT_FIELDS]);
+  assert.ok(Object.keys(out[0]).every((k) => A.AUDIT_FIELDS.includes(k)), Object.keys(out[0]).join());
+  assert.equal(out[0].secret, undefined);
   assert.equal(out[0].source, "popup");
 });
 
-test("makeAuditEntry: fields, defaults and bounds", () => {
-  const e = A.makeAuditEntry({ appliance: "https://pam", ref: { kind: "hash", value: "h" }, report: null, source: "weird" });
-  assert.equal(e.kind, "unexpected");
-  assert.equal(e.ok, false);
-  assert.equal(e.source, "console");
-  assert.equal(e.sessionId, "h");
-  assert.equal(e.rowId, null);
-  assert.ok(!Number.isNaN(Date.parse(e.at)));
-  const long = A.makeAuditEntry({ appliance: "a", report: { kind: "dropped" }, context: { user: "u".repeat(1000) }, source: "bulk" });
-  assert.equal(long.user.length, 256);
-  const resolved = A.makeAuditEntry({ appliance: "a", ref: { kind: "row", value: "7" }, report: { kind: "dropped", ok: true, sessionId: "hash7", rowId: "7" }, source: "console" });
-  assert.equal(resolved.sessionId, "hash7");
-  assert.equal(resolved.rowId, "7");
+test("write-ahead entries: sending, then done with kind, status, server message and params (no text)", () => {
+  const s = A.makeSendingEntry({ id: "audit:7", appliance: "https://pam", ref: { kind: "hash", value: "h" }, rowId: "7", context: { user: "u".repeat(1000) }, source: "weird", runId: "run-1" });
+  assert.equal(s.state, "sending");
+  assert.equal(s.kind, null);
+  assert.equal(s.source, "console");
+  assert.equal(s.sessionId, "h");
+  assert.equal(s.rowId, "7");
+  assert.equal(s.user.length, 256);
+  assert.ok(!Number.isNaN(Date.parse(s.at)));
+  const d = A.completeEntry(s, { ok: false, kind: "too_large", status: 200, serverMessage: "x".repeat(500), params: { limit: 65536, call: "drop", bad: { o: 1 } }, message: { title: "ignored" } });
+  assert.equal(d.state, "done");
+  assert.equal(d.kind, "too_large");
+  assert.equal(d.ok, false);
+  assert.equal(d.status, 200);
+  assert.equal(d.serverMessage.length, 300);
+  assert.deepEqual(d.params, { limit: 65536, call: "drop" });
+  assert.equal("message" in d, false);
+  assert.equal("title" in d, false);
+  assert.equal(A.completeEntry(s, null).kind, "unexpected");
+  assert.deepEqual(Object.keys(d).sort(), [...A.ENTRY_FIELDS].sort());
 });
 
-test("appendAudit evicts the oldest beyond the cap", () => {
-  let list = [];
-  for (let i = 0; i < 12; i++) list = A.appendAudit(list, [{ n: i }], 5);
-  assert.deepEqual(list.map((e) => e.n), [7, 8, 9, 10, 11]);
-  const batch = A.appendAudit([{ n: 0 }, { n: 1 }], [{ n: 2 }, { n: 3 }, { n: 4 }], 3);
-  assert.deepEqual(batch.map((e) => e.n), [2, 3, 4]);
-  assert.equal(A.AUDIT_CAP, 5000);
-  const big = A.appendAudit(Array.from({ length: 5000 }, (_, i) => ({ n: i })), [{ n: 5000 }]);
-  assert.equal(big.length, 5000);
-  assert.equal(big[0].n, 1);
-  assert.equal(big[4999].n, 5000);
-  assert.deepEqual(A.appendAudit(undefined, [{ n: 1 }]), [{ n: 1 }]);
+test("capByBytes keeps the newest entries that fit, oldest evicted first", () => {
+  const list = Array.from({ length: 50 }, (_, i) => ({ n: i, pad: "x".repeat(100) }));
+  const one = A.entryBytes(list[49]);
+  const { kept, evicted } = A.capByBytes(list, one * 10 + 2);
+  assert.equal(kept.length, 10);
+  assert.equal(kept[0].n, 40);
+  assert.equal(evicted.length, 40);
+  assert.ok(JSON.stringify(kept).length <= one * 10 + 2);
+  assert.equal(A.AUDIT_MAX_BYTES, 4 * 1024 * 1024);
+  assert.equal(A.entryBytes({ s: "é" }), JSON.stringify({ s: "é" }).length + 2, "UTF-8 bytes");
 });
