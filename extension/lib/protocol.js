@@ -202,8 +202,7 @@ export function checkBulkItem(raw) {
     sessionId = raw.sessionId;
   }
   if (raw.rowId !== undefined && raw.rowId !== null && raw.rowId !== "") {
-    const r = typeof raw.rowId === "number" && Number.isSafeInteger(raw.rowId) && raw.rowId >= 0
-      ? String(raw.rowId) : raw.rowId;
+    const r = typeof raw.rowId === "number" ? String(raw.rowId) : raw.rowId;
     const p = refProblem("row", r);
     if (p) return { ok: false, item: seen, problem: p };
     rowId = r;

@@ -126,10 +126,10 @@ export function fakeClient(behaviour = {}, log = []) {
 export const SERVER = { base: "https://pam.example.com", origin: "https://pam.example.com", matchPattern: "https://pam.example.com/*" };
 
 /** A configuration as background/config.js makes it. */
-export function fakeCfg(over = {}) {
+export function fakeCfg({ settings = {}, ...over } = {}) {
   return {
     settings: { serverUrl: SERVER.base, clientId: "cid", clientSecret: "s3cret", generation: "auto", timeoutMs: 1000,
-      askBeforeTerminate: false, bulkConcurrency: 4, tokenAuth: "body", columnTitles: "", ...(over.settings || {}) },
+      askBeforeTerminate: false, bulkConcurrency: 4, tokenAuth: "body", columnTitles: "", ...settings },
     managedKeys: [],
     fromPreset: false,
     saved: null,
@@ -142,7 +142,6 @@ export function fakeCfg(over = {}) {
     byPreset: false,
     fingerprint: "fp",
     ...over,
-    settingsOverride: undefined,
   };
 }
 
