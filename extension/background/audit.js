@@ -2,17 +2,22 @@
 // and the write awaited, before each DELETE; it is completed (state "done", the outcome) after.
 // A failed write is an error the caller reports (kind audit_failed) instead of sending.
 //
-// Each record is its own storage.local key ("audit:000000000042"), so a write costs one small
-// record however long the trail is; the trail is capped by the bytes of its JSON (4 MiB, well under
-// the 10 MiB quota), oldest first. Every record is scrubbed of the secrets before it is written.
+// Each record is its own storage.local key ("audit:<ms since epoch>-<n>", in time order), so a
+// write costs one small record however long the trail is, and the first DELETE of a cold background
+// does not wait for the trail to be read (the index is loaded after, for the cap). The trail is
+// capped by the bytes of its JSON (4 MiB, well under the 10 MiB quota), oldest first. Every record
+// is scrubbed of the secrets before it is written.
 import { makeSendingEntry, completeEntry, entryBytes, AUDIT_MAX_BYTES } from "../lib/audit.js";
 import { scrubReport } from "../lib/scrub.js";
 
 export const AUDIT_PREFIX = "audit:";
 const LEGACY_KEY = "audit";
 
-function keyOf(seq) {
-  return AUDIT_PREFIX + String(seq).padStart(12, "0");
+let seq = 0;
+/** A new record key: time first (ordered across instances), then a counter (ordered within one). */
+export function newAuditKey(now = Date.now()) {
+  seq = (seq + 1) % 1e6;
+  return `${AUDIT_PREFIX}${String(now).padStart(15, "0")}-${String(seq).padStart(6, "0")}`;
 }
 
 /**
@@ -25,7 +30,6 @@ export function makeAudit({ storage, secrets = () => [], maxBytes = AUDIT_MAX_BY
   let loaded = null;
   let index = []; // oldest first: { key, bytes }
   let total = 0;
-  let next = 1;
   const cache = new Map(); // key -> entry, for complete() and list()
 
   function load() {
@@ -35,19 +39,19 @@ export function makeAudit({ storage, secrets = () => [], maxBytes = AUDIT_MAX_BY
       for (const k of keys) {
         const e = all[k];
         if (!e || typeof e !== "object") continue;
+        if (cache.has(k)) continue; // written by this instance meanwhile: already counted
         const bytes = entryBytes(e);
         index.push({ key: k, bytes });
         total += bytes;
         cache.set(k, e);
-        const seq = Number(k.slice(AUDIT_PREFIX.length));
-        if (Number.isSafeInteger(seq) && seq >= next) next = seq + 1;
       }
+      index.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       // A trail of the previous version (one array under "audit"): moved to records, once.
       if (Array.isArray(all[LEGACY_KEY])) {
         const moved = {};
         for (const old of all[LEGACY_KEY]) {
           if (!old || typeof old !== "object") continue;
-          const key = keyOf(next++);
+          const key = newAuditKey(Date.parse(old.at) || 0);
           const e = scrubReport({ ...old, id: key, state: "done" }, secrets());
           moved[key] = e;
           const bytes = entryBytes(e);
@@ -97,19 +101,20 @@ export function makeAudit({ storage, secrets = () => [], maxBytes = AUDIT_MAX_BY
      * @param {object} a { appliance, ref, sessionId?, context, source, runId? }
      */
     async begin(a) {
-      await load();
-      const key = keyOf(next++);
+      const key = newAuditKey();
       const entry = scrubReport(makeSendingEntry({ ...a, id: key }), secrets());
       await storage.set({ [key]: entry });
       account(key, entry);
-      evict().catch((err) => console.error("Session Drop: audit eviction failed", err));
+      // The cap after the write, off the DELETE's path.
+      load()
+        .then(() => evict())
+        .catch((err) => console.error("Session Drop: audit eviction failed", err));
       return key;
     },
     /** Completes a record with the outcome. Resolves true, or false when the write failed (the
      *  record then stays "sending": sent, outcome not recorded). */
     async complete(id, report) {
       try {
-        await load();
         const base = cache.get(id) || { id, state: "sending" };
         const entry = scrubReport(completeEntry(base, report), secrets());
         await storage.set({ [id]: entry });
