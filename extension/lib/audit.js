@@ -10,17 +10,20 @@
 /** Cap of the stored trail, in bytes of JSON (under the 10 MiB storage.local quota). */
 export const AUDIT_MAX_BYTES = 4 * 1024 * 1024;
 
-/** Entry count cap of the first background (a number passed to appendAudit still means entries). */
-export const AUDIT_CAP = 5000;
-
 /** Fields of an exported entry (CSV columns, JSON keys), in this order. */
 export const AUDIT_FIELDS = Object.freeze([
   "at", "id", "state", "appliance", "sessionId", "rowId", "user", "device", "kind", "ok", "status",
   "title", "cause", "serverMessage", "source", "runId",
 ]);
 
+/** Every field of a stored entry (AUDIT_FIELDS are those exported; title/cause are filled by the
+ *  audit page from kind/params/serverMessage). */
+export const ENTRY_FIELDS = Object.freeze([
+  "id", "state", "at", "doneAt", "appliance", "sessionId", "rowId", "user", "device", "kind", "ok",
+  "status", "serverMessage", "params", "source", "runId",
+]);
+
 const SOURCES = ["console", "popup", "bulk", "confirm"];
-const STATES = ["sending", "done"];
 
 function str(v, max = 1024) {
   if (v === undefined || v === null) return null;
@@ -28,98 +31,80 @@ function str(v, max = 1024) {
   return s.length > max ? s.slice(0, max) : s;
 }
 
-/** The Report's params kept for the catalogue: strings (capped) and finite numbers, at most 8. */
-function plainParams(p) {
+function params(p) {
   const out = {};
   if (!p || typeof p !== "object") return out;
-  let n = 0;
   for (const [k, v] of Object.entries(p)) {
-    if (n >= 8 || !/^[A-Za-z0-9_]{1,32}$/.test(k)) continue;
-    if (typeof v === "string") out[k] = v.slice(0, 256);
-    else if (typeof v === "number" && Number.isFinite(v)) out[k] = v;
-    else continue;
-    n++;
+    if (typeof v === "number" && Number.isFinite(v)) out[str(k, 64)] = v;
+    else if (typeof v === "string") out[str(k, 64)] = str(v, 300);
   }
   return out;
 }
 
 /**
- * One audit entry.
- * @param {object} a { at?: Date|string, id?, state?: "sending"|"done", appliance, ref?: {kind,value},
- *   report?: Report (absent while sending), context?: {user,device}, source, runId? }
+ * The write-ahead record of one termination attempt, before its DELETE is sent.
+ * @param {object} a { id, at?: Date|string, appliance, ref?: {kind,value}, sessionId?, rowId?, context?: {user,device}, source, runId? }
  */
-export function makeAuditEntry({ at, id, state, appliance, ref, report, context, source, runId }) {
-  const r = report || {};
+export function makeSendingEntry({ id, at, appliance, ref, sessionId, rowId, context, source, runId }) {
   const when = at instanceof Date ? at.toISOString() : typeof at === "string" ? at : new Date().toISOString();
-  const st = STATES.includes(state) ? state : report ? "done" : "sending";
   return {
-    at: when,
     id: str(id, 64),
-    state: st,
+    state: "sending",
+    at: when,
+    doneAt: null,
     appliance: str(appliance, 300) || "",
-    sessionId: str(r.sessionId) ?? (ref && ref.kind === "hash" ? str(ref.value) : null),
-    rowId: str(r.rowId) ?? (ref && ref.kind === "row" ? str(ref.value) : null),
+    sessionId: str(sessionId) ?? (ref && ref.kind === "hash" ? str(ref.value) : null),
+    rowId: str(rowId) ?? (ref && ref.kind === "row" ? str(ref.value) : null),
     user: str(context && context.user, 256),
     device: str(context && context.device, 256),
-    kind: st === "sending" ? null : str(r.kind, 64) || "unexpected",
-    ok: r.ok === true,
-    status: typeof r.status === "number" ? r.status : null,
-    params: plainParams(r.params),
-    serverMessage: str(r.serverMessage, 300),
+    kind: null,
+    ok: false,
+    status: null,
+    serverMessage: null,
+    params: {},
     source: SOURCES.includes(source) ? source : "console",
     runId: str(runId, 64),
   };
 }
 
-/** The write-ahead entry completed with the outcome (a new object; `at` and `id` kept). */
-export function settleAuditEntry(entry, report) {
-  const done = makeAuditEntry({
-    at: entry.at,
-    id: entry.id,
+/** The same record completed with the outcome of its DELETE (a new object). */
+export function completeEntry(entry, report, at) {
+  const r = report || {};
+  const when = at instanceof Date ? at.toISOString() : typeof at === "string" ? at : new Date().toISOString();
+  return {
+    ...entry,
     state: "done",
-    appliance: entry.appliance,
-    ref: entry.sessionId ? { kind: "hash", value: entry.sessionId } : entry.rowId ? { kind: "row", value: entry.rowId } : null,
-    report: report || { kind: "unexpected" },
-    context: { user: entry.user, device: entry.device },
-    source: entry.source,
-    runId: entry.runId,
-  });
-  if (!done.sessionId) done.sessionId = entry.sessionId;
-  if (!done.rowId) done.rowId = entry.rowId;
-  return done;
+    doneAt: when,
+    sessionId: str(r.sessionId) ?? entry.sessionId,
+    rowId: str(r.rowId) ?? entry.rowId,
+    kind: str(r.kind, 64) || "unexpected",
+    ok: r.ok === true,
+    status: typeof r.status === "number" ? r.status : null,
+    serverMessage: str(r.serverMessage, 300),
+    params: params(r.params),
+  };
 }
 
-function sizeOf(e) {
-  return JSON.stringify(e).length + 1;
+/** Size in bytes of an entry's JSON (UTF-8), as counted against AUDIT_MAX_BYTES. */
+export function entryBytes(entry) {
+  return new TextEncoder().encode(JSON.stringify(entry)).length + 1;
 }
 
 /**
- * Adds entries (oldest first order kept): an entry whose `id` is already there replaces it in
- * place (a write-ahead record completed); then the oldest are evicted until the trail fits.
- * `limits` is `{ maxBytes, maxEntries }` or, as before, a number of entries.
+ * Keeps the newest entries whose JSON fits in `maxBytes`; `list` is oldest first. Returns
+ * { kept, evicted } (new arrays).
  */
-export function appendAudit(list, entries, limits = {}) {
-  const { maxBytes = AUDIT_MAX_BYTES, maxEntries = Infinity } = typeof limits === "number" ? { maxEntries: limits } : limits;
-  const all = Array.isArray(list) ? list.slice() : [];
-  const at = new Map();
-  all.forEach((e, i) => e && e.id != null && at.set(e.id, i));
-  for (const e of [].concat(entries)) {
-    if (e && e.id != null && at.has(e.id)) all[at.get(e.id)] = e;
-    else {
-      if (e && e.id != null) at.set(e.id, all.length);
-      all.push(e);
-    }
+export function capByBytes(list, maxBytes = AUDIT_MAX_BYTES) {
+  const base = Array.isArray(list) ? list : [];
+  let total = 2;
+  let i = base.length;
+  while (i > 0) {
+    const b = entryBytes(base[i - 1]);
+    if (total + b > maxBytes) break;
+    total += b;
+    i--;
   }
-  let start = Math.max(0, all.length - maxEntries);
-  let bytes = 2;
-  for (let i = all.length - 1; i >= start; i--) {
-    bytes += sizeOf(all[i]);
-    if (bytes > maxBytes) {
-      start = i + 1;
-      break;
-    }
-  }
-  return start ? all.slice(start) : all;
+  return { kept: base.slice(i), evicted: base.slice(0, i) };
 }
 
 /**

@@ -1,13 +1,15 @@
 // Message protocol between the content scripts / extension pages and the background.
-// Pure module (no browser APIs): imported by background.js, tested with node:test.
+// Pure module (no browser APIs): imported by the background's router, tested with node:test.
 //
-// DESIGN.md §3: content scripts may send `status`, `drop`, `openOptions`; extension pages may send
-// the page types below. Anything else, or a malformed payload -> { ok:false, kind:"invalid_request" }.
+// DESIGN.md §3 + CONTRACT-V2.md §D: content scripts may send `status`, `drop`, `openOptions`;
+// extension pages may send the page types below. Anything else, or a malformed payload ->
+// { ok:false, kind:"invalid_request" }. `VALIDATORS[type](msg)` -> normalised copy or null.
 
 export const CONTENT_TYPES = Object.freeze(["status", "drop", "openOptions"]);
 export const PAGE_TYPES = Object.freeze([
   "testConnection", "saveSettings", "getSettings", "listActive", "drop",
   "bulkStart", "bulkState", "auditList", "auditClear", "curl",
+  "freshToken", "confirmGet", "confirmAnswer",
 ]);
 
 export const LIMITS = Object.freeze({
@@ -21,6 +23,8 @@ export const LIMITS = Object.freeze({
   concurrencyMin: 1,
   concurrencyMax: 16,
   bulkMax: 20000,
+  bulkHardMax: 200000,
+  bindingKey: 256,
   listLimitMax: 200000,
   columnTitles: 2000,
 });
@@ -155,29 +159,145 @@ export function checkSettings(s) {
   return out;
 }
 
-function checkBulkSession(item) {
-  if (!isPlainObject(item) || !onlyKeys(item, ["sessionId", "rowId", "user", "device"])) return null;
+const FORBIDDEN_CHAR = /[^\x21-\x7e]|[/\\%?#]/u;
+
+/**
+ * Why `value` is not a usable session reference of `kind`, in the terms of the core's
+ * `invalid_session_ref` params ({ reason, char?, position?, max? }), or null when it is fine.
+ * The core checks again (it is the authority); this lets a bulk run report a bad item as such.
+ */
+export function refProblem(kind, value) {
+  if (typeof value !== "string" || value === "") return { reason: "empty" };
+  if (value.length > LIMITS.refValue) return { reason: "too_long", max: LIMITS.refValue };
+  if (kind === "row") return ROW_ID.test(value) ? null : { reason: "not_a_row_id" };
+  const m = FORBIDDEN_CHAR.exec(value);
+  if (m) return { reason: "forbidden", char: m[0], position: m.index };
+  if (value === "." || value === ".." || value.includes("..")) return { reason: "dot_segment" };
+  return null;
+}
+
+function text256(v) {
+  return typeof v === "string" ? v.slice(0, LIMITS.contextText) : null;
+}
+
+/**
+ * One bulk item -> { ok:true, item:{sessionId,rowId,user,device} } | { ok:false, item, problem }
+ * where `item` keeps what could be read of the ids (for the run's per-session lines).
+ */
+export function checkBulkItem(raw) {
+  const seen = {
+    sessionId: isPlainObject(raw) && typeof raw.sessionId === "string" ? raw.sessionId.slice(0, LIMITS.refValue) : null,
+    rowId: isPlainObject(raw) && (typeof raw.rowId === "string" || typeof raw.rowId === "number") ? String(raw.rowId).slice(0, 32) : null,
+    user: isPlainObject(raw) ? text256(raw.user) : null,
+    device: isPlainObject(raw) ? text256(raw.device) : null,
+  };
+  if (!isPlainObject(raw) || !onlyKeys(raw, ["sessionId", "rowId", "user", "device"])) {
+    return { ok: false, item: seen, problem: { reason: "empty" } };
+  }
   let sessionId = null;
   let rowId = null;
-  if (item.sessionId !== undefined && item.sessionId !== null && item.sessionId !== "") {
-    if (!checkRef({ kind: "hash", value: item.sessionId })) return null;
-    sessionId = item.sessionId;
+  if (raw.sessionId !== undefined && raw.sessionId !== null && raw.sessionId !== "") {
+    const p = refProblem("hash", raw.sessionId);
+    if (p) return { ok: false, item: seen, problem: p };
+    sessionId = raw.sessionId;
   }
-  if (item.rowId !== undefined && item.rowId !== null && item.rowId !== "") {
-    const r = typeof item.rowId === "number" && Number.isSafeInteger(item.rowId) && item.rowId >= 0
-      ? String(item.rowId) : item.rowId;
-    if (typeof r !== "string" || !ROW_ID.test(r)) return null;
+  if (raw.rowId !== undefined && raw.rowId !== null && raw.rowId !== "") {
+    const r = typeof raw.rowId === "number" ? String(raw.rowId) : raw.rowId;
+    const p = refProblem("row", r);
+    if (p) return { ok: false, item: seen, problem: p };
     rowId = r;
   }
-  if (sessionId === null && rowId === null) return null;
-  if (!optText(item.user, LIMITS.contextText) || !optText(item.device, LIMITS.contextText)) return null;
+  if (sessionId === null && rowId === null) return { ok: false, item: seen, problem: { reason: "empty" } };
+  if (!optText(raw.user, LIMITS.contextText) || !optText(raw.device, LIMITS.contextText)) {
+    return { ok: false, item: seen, problem: { reason: "too_long", max: LIMITS.contextText } };
+  }
   return {
-    sessionId,
-    rowId,
-    user: typeof item.user === "string" ? item.user : null,
-    device: typeof item.device === "string" ? item.device : null,
+    ok: true,
+    item: {
+      sessionId,
+      rowId,
+      user: typeof raw.user === "string" ? raw.user : null,
+      device: typeof raw.device === "string" ? raw.device : null,
+    },
   };
 }
+
+function checkBinding(b) {
+  if (b === undefined || b === null) return {};
+  if (!isPlainObject(b) || !onlyKeys(b, ["rowKey"])) return null;
+  if (b.rowKey === undefined) return {};
+  return isBoundedString(b.rowKey, LIMITS.bindingKey) ? { rowKey: b.rowKey } : null;
+}
+
+const typeOnly = (type) => (msg) => (onlyKeys(msg, ["type"]) ? { type } : null);
+
+/** Per message type: the normalised message, or null when it does not pass. */
+export const VALIDATORS = Object.freeze({
+  status: typeOnly("status"),
+  openOptions: typeOnly("openOptions"),
+  getSettings: typeOnly("getSettings"),
+  bulkState: typeOnly("bulkState"),
+  auditList: typeOnly("auditList"),
+  auditClear: typeOnly("auditClear"),
+  freshToken: typeOnly("freshToken"),
+  drop(msg) {
+    if (!onlyKeys(msg, ["type", "ref", "context", "binding"])) return null;
+    const ref = checkRef(msg.ref);
+    const context = checkContext(msg.context);
+    const binding = checkBinding(msg.binding);
+    if (!ref || !context || !binding) return null;
+    return { type: "drop", ref, context, binding };
+  },
+  curl(msg) {
+    if (!onlyKeys(msg, ["type", "ref"])) return null;
+    const ref = checkRef(msg.ref);
+    return ref ? { type: "curl", ref } : null;
+  },
+  listActive(msg) {
+    // cached: true = may be answered from the list fetched by the previous listActive (a few
+    // seconds old at most, none of our drops since), without a new download.
+    if (!onlyKeys(msg, ["type", "limit", "cached"])) return null;
+    if (msg.limit !== undefined && !isIntIn(msg.limit, 1, LIMITS.listLimitMax)) return null;
+    if (msg.cached !== undefined && typeof msg.cached !== "boolean") return null;
+    const out = { type: "listActive" };
+    if (msg.limit !== undefined) out.limit = msg.limit;
+    if (msg.cached === true) out.cached = true;
+    return out;
+  },
+  testConnection(msg) {
+    if (!onlyKeys(msg, ["type", "settings"])) return null;
+    if (msg.settings === undefined || msg.settings === null) return { type: "testConnection" };
+    const settings = checkSettings(msg.settings);
+    return settings ? { type: "testConnection", settings } : null;
+  },
+  saveSettings(msg) {
+    if (!onlyKeys(msg, ["type", "settings"])) return null;
+    const settings = checkSettings(msg.settings);
+    return settings ? { type: "saveSettings", settings } : null;
+  },
+  bulkStart(msg) {
+    // Per item (CONTRACT-V2 §D): bad items are kept as { ok:false } for the run to report, the
+    // rest run; beyond LIMITS.bulkMax items are skipped (reported). Only a message that is not a
+    // list at all, or absurdly long, is refused whole.
+    if (!onlyKeys(msg, ["type", "sessions", "concurrency"])) return null;
+    if (!Array.isArray(msg.sessions) || msg.sessions.length < 1 || msg.sessions.length > LIMITS.bulkHardMax) return null;
+    if (msg.concurrency !== undefined && msg.concurrency !== null
+      && !isIntIn(msg.concurrency, LIMITS.concurrencyMin, LIMITS.concurrencyMax)) return null;
+    const items = msg.sessions.map((raw, i) => (i < LIMITS.bulkMax ? checkBulkItem(raw) : { ok: false, skipped: true, item: checkBulkItem(raw).item }));
+    const out = { type: "bulkStart", items };
+    if (typeof msg.concurrency === "number") out.concurrency = msg.concurrency;
+    return out;
+  },
+  confirmGet(msg) {
+    if (!onlyKeys(msg, ["type", "id"]) || !isIntIn(msg.id, 1, Number.MAX_SAFE_INTEGER)) return null;
+    return { type: "confirmGet", id: msg.id };
+  },
+  confirmAnswer(msg) {
+    if (!onlyKeys(msg, ["type", "id", "yes"]) || !isIntIn(msg.id, 1, Number.MAX_SAFE_INTEGER)) return null;
+    if (typeof msg.yes !== "boolean") return null;
+    return { type: "confirmAnswer", id: msg.id, yes: msg.yes };
+  },
+});
 
 /**
  * Validates one message for a sender class ("content" | "page").
@@ -187,68 +307,9 @@ export function validateMessage(msg, senderClass) {
   const bad = { ok: false };
   if (!isPlainObject(msg) || typeof msg.type !== "string") return bad;
   const allowed = senderClass === "content" ? CONTENT_TYPES : senderClass === "page" ? PAGE_TYPES : [];
-  if (!allowed.includes(msg.type)) return bad;
-  const type = msg.type;
-  switch (type) {
-    case "status":
-    case "openOptions":
-    case "getSettings":
-    case "bulkState":
-    case "auditList":
-    case "auditClear":
-      return onlyKeys(msg, ["type"]) ? { ok: true, msg: { type } } : bad;
-    case "drop": {
-      if (!onlyKeys(msg, ["type", "ref", "context"])) return bad;
-      const ref = checkRef(msg.ref);
-      const context = checkContext(msg.context);
-      if (!ref || !context) return bad;
-      return { ok: true, msg: { type, ref, context } };
-    }
-    case "curl": {
-      if (!onlyKeys(msg, ["type", "ref"])) return bad;
-      const ref = checkRef(msg.ref);
-      return ref ? { ok: true, msg: { type, ref } } : bad;
-    }
-    case "listActive": {
-      // cached: true = may be answered from the list fetched by the previous listActive (a few
-      // seconds old at most, none of our drops since), without a new download.
-      if (!onlyKeys(msg, ["type", "limit", "cached"])) return bad;
-      if (msg.limit !== undefined && !isIntIn(msg.limit, 1, LIMITS.listLimitMax)) return bad;
-      if (msg.cached !== undefined && typeof msg.cached !== "boolean") return bad;
-      const out = { type };
-      if (msg.limit !== undefined) out.limit = msg.limit;
-      if (msg.cached === true) out.cached = true;
-      return { ok: true, msg: out };
-    }
-    case "testConnection": {
-      if (!onlyKeys(msg, ["type", "settings"])) return bad;
-      if (msg.settings === undefined || msg.settings === null) return { ok: true, msg: { type } };
-      const settings = checkSettings(msg.settings);
-      return settings ? { ok: true, msg: { type, settings } } : bad;
-    }
-    case "saveSettings": {
-      if (!onlyKeys(msg, ["type", "settings"])) return bad;
-      const settings = checkSettings(msg.settings);
-      return settings ? { ok: true, msg: { type, settings } } : bad;
-    }
-    case "bulkStart": {
-      if (!onlyKeys(msg, ["type", "sessions", "concurrency"])) return bad;
-      if (!Array.isArray(msg.sessions) || msg.sessions.length < 1 || msg.sessions.length > LIMITS.bulkMax) return bad;
-      if (msg.concurrency !== undefined && msg.concurrency !== null
-        && !isIntIn(msg.concurrency, LIMITS.concurrencyMin, LIMITS.concurrencyMax)) return bad;
-      const sessions = [];
-      for (const item of msg.sessions) {
-        const s = checkBulkSession(item);
-        if (!s) return bad;
-        sessions.push(s);
-      }
-      const out = { type, sessions };
-      if (typeof msg.concurrency === "number") out.concurrency = msg.concurrency;
-      return { ok: true, msg: out };
-    }
-    default:
-      return bad;
-  }
+  if (!allowed.includes(msg.type) || !Object.hasOwn(VALIDATORS, msg.type)) return bad;
+  const out = VALIDATORS[msg.type](msg);
+  return out ? { ok: true, msg: out } : bad;
 }
 
 function originOf(url) {
@@ -261,9 +322,12 @@ function originOf(url) {
 }
 
 /**
- * Classifies a runtime.onMessage sender.
+ * Classifies a runtime.onMessage / port sender.
  *  - "page": one of our own extension pages (sender.url under runtime.getURL("")).
- *  - "content": our content script in a tab whose URL origin equals the configured server origin.
+ *  - "content": our content script in the TOP frame (frameId 0) of a tab whose URL origin equals
+ *    the configured server origin.
+ *  - "subframe": our content script in a frame of such a tab that is not the top one, or in a
+ *    frame of the configured origin inside a tab of another origin (a framed console).
  *  - null: anything else (other extensions, other origins, no server configured).
  */
 export function classifySender(sender, { runtimeId, extensionBase, serverOrigin }) {
@@ -272,11 +336,14 @@ export function classifySender(sender, { runtimeId, extensionBase, serverOrigin 
   const url = typeof sender.url === "string" ? sender.url : "";
   if (!url) return null;
   if (extensionBase && url.startsWith(extensionBase)) return "page";
-  if (!sender.tab || !serverOrigin) return null;
+  if (!sender.tab || typeof sender.tab !== "object" || !serverOrigin) return null;
   const senderOrigin = originOf(url);
   const wanted = originOf(serverOrigin);
-  if (!senderOrigin || !wanted) return null;
-  return senderOrigin === wanted ? "content" : null;
+  if (!senderOrigin || !wanted || senderOrigin !== wanted) return null;
+  if (sender.frameId !== 0) return "subframe";
+  // The top frame's URL is the tab's URL: when the browser tells it, it must agree.
+  if (typeof sender.tab.url === "string" && sender.tab.url && originOf(sender.tab.url) !== wanted) return "subframe";
+  return "content";
 }
 
 /** Dedupe key for a session reference (per appliance origin). */

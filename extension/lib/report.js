@@ -1,4 +1,6 @@
-// Report helpers (DESIGN.md §2 Report shape). Pure module, tested with node:test.
+// Report helpers (docs/CONTRACT-V2.md §A Report shape). Pure module, tested with node:test.
+// The background never formats a Report: `params` travel as they are and the pages / content
+// scripts turn them into text with `describeReport` (lib/report-text.js).
 
 export function get(obj, key) {
   if (obj instanceof Map) return obj.get(key);
@@ -14,8 +16,22 @@ function text(v) {
   return v === undefined || v === null ? "" : String(v);
 }
 
-/** A Report-like object for failures that happen outside the core (not configured, wasm failed…). */
-export function makeReport(kind, message, extra = {}) {
+/** A copy of `params` keeping only string and finite number values (anything else as a string). */
+export function plainParams(p) {
+  const out = {};
+  if (p === null || p === undefined || typeof p !== "object") return out;
+  const entries = p instanceof Map ? [...p.entries()] : Object.entries(p);
+  for (const [k, v] of entries) {
+    if (v === undefined || v === null) continue;
+    if (typeof v === "number" && Number.isFinite(v)) out[String(k)] = v;
+    else if (typeof v === "bigint") out[String(k)] = v.toString();
+    else out[String(k)] = String(v);
+  }
+  return out;
+}
+
+/** A Report for failures that happen outside the core (not configured, wasm failed…). */
+export function makeReport(kind, params = {}, extra = {}) {
   return {
     ok: false,
     kind,
@@ -27,20 +43,17 @@ export function makeReport(kind, message, extra = {}) {
     attempts: 0,
     tokenRenewed: false,
     serverMessage: null,
-    message: { title: text(message && message.title), cause: text(message && message.cause), fix: text(message && message.fix) },
+    params: plainParams(params),
     ...extra,
   };
 }
 
-/**
- * Copies a Report coming from the wasm (plain object or Map) into a plain, clonable object
- * with exactly the documented fields.
- */
-export function plainReport(r, fallbackMessage) {
+/** Copies a Report coming from the wasm (plain object or Map) into a plain, clonable object
+ *  with exactly the documented fields. */
+export function plainReport(r) {
   if (r === null || r === undefined || (typeof r !== "object" && !(r instanceof Map))) {
-    return makeReport("unexpected", fallbackMessage || { title: "", cause: text(r), fix: "" });
+    return makeReport("unexpected");
   }
-  const m = get(r, "message");
   const status = get(r, "status");
   const attempts = get(r, "attempts");
   return {
@@ -54,24 +67,20 @@ export function plainReport(r, fallbackMessage) {
     attempts: typeof attempts === "number" ? attempts : 0,
     tokenRenewed: get(r, "tokenRenewed") === true,
     serverMessage: textOrNull(get(r, "serverMessage")),
-    message: m
-      ? { title: text(get(m, "title")), cause: text(get(m, "cause")), fix: text(get(m, "fix")) }
-      : (fallbackMessage ? { ...fallbackMessage } : { title: "", cause: "", fix: "" }),
+    params: plainParams(get(r, "params")),
   };
 }
 
-/** Thrown errors from the wasm may be Report-shaped objects, Errors or strings. */
-export function reportFromError(err, fallbackMessage) {
-  if (err && (typeof err === "object" || err instanceof Map) && get(err, "kind") !== undefined && get(err, "message") !== undefined) {
-    return plainReport(err, fallbackMessage);
+/** Thrown values from the wasm may be Reports (kind set), Errors or strings. */
+export function reportFromError(err) {
+  if (err && (typeof err === "object" || err instanceof Map) && typeof get(err, "kind") === "string") {
+    return plainReport(err);
   }
   const detail = err && typeof err === "object" && "message" in err ? String(err.message) : text(err);
-  const msg = fallbackMessage ? { ...fallbackMessage } : { title: "", cause: "", fix: "" };
-  if (detail) msg.cause = msg.cause ? `${msg.cause} (${detail})` : detail;
-  return makeReport("unexpected", msg);
+  return makeReport("core_failed", { detail: detail.slice(0, 300) });
 }
 
-/** Plain copy of one listActive session. */
+/** Plain copy of one Session (listActive / lookup). */
 export function plainSession(s) {
   return {
     id: textOrNull(get(s, "id")),
@@ -88,26 +97,34 @@ export function plainSession(s) {
   };
 }
 
-/** Counts of a bulk run's results. */
+/**
+ * Counts of a bulk run's per-session results (see background/bulk.js for the states).
+ * reasons: the failure kinds, most frequent first (the popup names them with describeReport).
+ */
 export function summarize(results) {
-  const out = { dropped: 0, alreadyEnded: 0, failed: 0, reasons: [] };
+  const out = { dropped: 0, alreadyEnded: 0, failed: 0, invalid: 0, skipped: 0, unknown: 0, notSent: 0, pending: 0, reasons: [] };
   const reasons = new Map();
   for (const r of results) {
-    if (r.ok) out.dropped++;
+    if (r.state === "invalid") out.invalid++;
+    else if (r.state === "skipped") out.skipped++;
+    else if (r.state === "unknown") out.unknown++;
+    else if (r.state === "not_sent") out.notSent++;
+    else if (r.state !== "done") out.pending++;
+    else if (r.ok) out.dropped++;
     else if (r.kind === "already_ended") out.alreadyEnded++;
     else {
       out.failed++;
-      const title = (r.message && r.message.title) || r.kind;
-      const cur = reasons.get(title) || { title, kind: r.kind, count: 0 };
+      const cur = reasons.get(r.kind) || { kind: r.kind, count: 0 };
       cur.count++;
-      reasons.set(title, cur);
+      reasons.set(r.kind, cur);
     }
   }
   out.reasons = [...reasons.values()].sort((a, b) => b.count - a.count);
   return out;
 }
 
-/** Races a promise against a deadline; on expiry resolves with `onTimeout()`. */
+/** Races a promise against a deadline; on expiry resolves with `onTimeout()`. The promise itself
+ *  is not cancelled: whoever started it still waits for it to settle. */
 export function withDeadline(promise, ms, onTimeout) {
   let timer;
   const deadline = new Promise((resolve) => {

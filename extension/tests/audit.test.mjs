@@ -6,6 +6,8 @@ import { tEn } from "./i18nfake.mjs";
 const A = await importLib("audit");
 const { describeReport } = await importLib("report-text");
 const describe = (e) => describeReport(e, tEn);
+/** An entry as the background writes it: the write-ahead record, completed when a report is given. */
+const entry = ({ report, ...a }) => (report ? A.completeEntry(A.makeSendingEntry(a), report, a.at) : A.makeSendingEntry(a));
 
 /** Minimal RFC 4180 parser (separator `sep`) to check the round trip. */
 function parseCSV(text, sep = ",") {
@@ -73,7 +75,7 @@ test("csvField neutralises formulas at the start and after any separator or lead
 });
 
 test("a CSV opened with ; or tab as separator has no evaluable cell either", () => {
-  const entries = [A.makeAuditEntry({ appliance: "https://pam", ref: { kind: "hash", value: "h1" },
+  const entries = [entry({ appliance: "https://pam", ref: { kind: "hash", value: "h1" },
     report: { ok: false, kind: "unexpected", status: 500, serverMessage: "x;=cmd|' /C calc'!A0" },
     context: { user: "ana;=1+1", device: "srv\t-2" }, source: "console" })];
   const csv = A.toCSV(entries, describe);
@@ -84,10 +86,10 @@ test("a CSV opened with ; or tab as separator has no evaluable cell either", () 
 
 test("toCSV: header row, one line per entry, texts from the catalogue, round trip", () => {
   const entries = [
-    A.makeAuditEntry({ at: "2025-01-02T03:04:05.000Z", appliance: "https://pam.example.com", ref: { kind: "hash", value: "abc" },
+    entry({ at: "2025-01-02T03:04:05.000Z", appliance: "https://pam.example.com", ref: { kind: "hash", value: "abc" },
       report: { ok: true, kind: "dropped", status: 200, sessionId: "abc", serverMessage: "Session dropped, \"done\"" },
       context: { user: "ana, maria", device: "srv\n01" }, source: "console", id: "a1" }),
-    A.makeAuditEntry({ at: "2025-01-02T03:04:06.000Z", appliance: "https://pam.example.com", ref: { kind: "row", value: "42" },
+    entry({ at: "2025-01-02T03:04:06.000Z", appliance: "https://pam.example.com", ref: { kind: "row", value: "42" },
       report: { ok: false, kind: "already_ended", status: 500 }, context: {}, source: "bulk", runId: "run-1" }),
     { at: "2024-12-01T00:00:00.000Z", appliance: "https://old", sessionId: "old", kind: "dropped", ok: true, title: "Já encerrada", cause: "stored text" },
   ];
@@ -117,7 +119,7 @@ test("toCSV: header row, one line per entry, texts from the catalogue, round tri
 test("exports keep exactly the audit fields: nothing else an entry carries leaves", () => {
   // Whatever reaches an entry besides its fields (a token, a secret) is not exported; scrubbing the
   // fields themselves is the background's job (scrubReport) before the entry is made.
-  const e = { ...A.makeAuditEntry({ appliance: "x", report: { kind: "dropped", ok: true }, source: "popup" }),
+  const e = { ...entry({ appliance: "x", report: { kind: "dropped", ok: true }, source: "popup" }),
     accessToken: "tok-not-exported", clientSecret: "secret-not-exported", token: { accessToken: "tok2-not-exported" } };
   const out = JSON.parse(A.toJSON([e], describe));
   assert.deepEqual(Object.keys(out[0]), [...A.AUDIT_FIELDS]);
@@ -126,54 +128,40 @@ test("exports keep exactly the audit fields: nothing else an entry carries leave
   const csv = A.toCSV([e], describe);
   for (const text of [JSON.stringify(out), csv]) assert.doesNotMatch(text, /not-exported/);
   // a report's own extra fields do not reach the entry at all
-  const fromReport = A.makeAuditEntry({ appliance: "x", report: { kind: "auth_failed", accessToken: "tok3-not-kept", params: { token: { a: 1 } } }, source: "console" });
+  const fromReport = entry({ appliance: "x", report: { kind: "auth_failed", accessToken: "tok3-not-kept", params: { token: { a: 1 } } }, source: "console" });
   assert.doesNotMatch(JSON.stringify(fromReport), /tok3|"token"/);
 });
 
-test("makeAuditEntry: write-ahead record, then settled", () => {
-  const sending = A.makeAuditEntry({ id: "d-1", appliance: "https://pam", ref: { kind: "row", value: "7" }, context: { user: "ana" }, source: "console" });
-  assert.equal(sending.state, "sending");
-  assert.equal(sending.kind, null);
-  assert.equal(sending.rowId, "7");
-  const done = A.settleAuditEntry(sending, { ok: true, kind: "dropped", status: 200, sessionId: "hash7", rowId: "7", params: {} });
-  assert.equal(done.state, "done");
-  assert.equal(done.id, "d-1");
-  assert.equal(done.at, sending.at);
-  assert.equal(done.sessionId, "hash7");
-  assert.equal(done.user, "ana");
-  assert.equal(done.kind, "dropped");
-  const list = A.appendAudit(A.appendAudit([], [sending]), [done]);
-  assert.equal(list.length, 1, "completing replaces the write-ahead record");
-  assert.equal(list[0].state, "done");
+test("write-ahead entries: sending, then done with kind, status, server message and params (no text)", () => {
+  const s = A.makeSendingEntry({ id: "audit:7", appliance: "https://pam", ref: { kind: "hash", value: "h" }, rowId: "7", context: { user: "u".repeat(1000) }, source: "weird", runId: "run-1" });
+  assert.equal(s.state, "sending");
+  assert.equal(s.kind, null);
+  assert.equal(s.source, "console");
+  assert.equal(s.sessionId, "h");
+  assert.equal(s.rowId, "7");
+  assert.equal(s.user.length, 256);
+  assert.ok(!Number.isNaN(Date.parse(s.at)));
+  const d = A.completeEntry(s, { ok: false, kind: "too_large", status: 200, serverMessage: "x".repeat(500), params: { limit: 65536, call: "drop", bad: { o: 1 } }, message: { title: "ignored" } });
+  assert.equal(d.state, "done");
+  assert.equal(d.kind, "too_large");
+  assert.equal(d.ok, false);
+  assert.equal(d.status, 200);
+  assert.equal(d.serverMessage.length, 300);
+  assert.deepEqual(d.params, { limit: 65536, call: "drop" });
+  assert.equal("message" in d, false);
+  assert.equal("title" in d, false);
+  assert.equal(A.completeEntry(s, null).kind, "unexpected");
+  assert.deepEqual(Object.keys(d).sort(), [...A.ENTRY_FIELDS].sort());
 });
 
-test("makeAuditEntry: fields, defaults and bounds", () => {
-  const e = A.makeAuditEntry({ appliance: "https://pam", ref: { kind: "hash", value: "h" }, report: { kind: "", ok: "yes" }, source: "weird" });
-  assert.equal(e.kind, "unexpected");
-  assert.equal(e.ok, false);
-  assert.equal(e.source, "console");
-  assert.equal(e.sessionId, "h");
-  assert.equal(e.rowId, null);
-  assert.ok(!Number.isNaN(Date.parse(e.at)));
-  const long = A.makeAuditEntry({ appliance: "a", report: { kind: "dropped", serverMessage: "m".repeat(1000) }, context: { user: "u".repeat(1000) }, source: "bulk" });
-  assert.equal(long.user.length, 256);
-  assert.equal(long.serverMessage.length, 300);
-  const p = A.makeAuditEntry({ appliance: "a", report: { kind: "too_large", params: { limit: 65536, call: "drop", obj: { x: 1 }, "bad key": "x" } }, source: "bulk" });
-  assert.deepEqual(p.params, { limit: 65536, call: "drop" });
-});
-
-test("appendAudit caps by bytes (oldest evicted), and still by a count when given one", () => {
-  let list = [];
-  for (let i = 0; i < 12; i++) list = A.appendAudit(list, [{ n: i }], 5);
-  assert.deepEqual(list.map((e) => e.n), [7, 8, 9, 10, 11]);
-  const entry = (n) => ({ n, pad: "x".repeat(1000) });
-  const size = JSON.stringify(entry(10)).length + 1;
-  const capped = A.appendAudit(Array.from({ length: 10 }, (_, i) => entry(i)), [entry(10)], { maxBytes: size * 4 + 2 });
-  assert.deepEqual(capped.map((e) => e.n), [7, 8, 9, 10]);
-  assert.ok(JSON.stringify(capped).length <= size * 4 + 2);
+test("capByBytes keeps the newest entries that fit, oldest evicted first", () => {
+  const list = Array.from({ length: 50 }, (_, i) => ({ n: i, pad: "x".repeat(100) }));
+  const one = A.entryBytes(list[49]);
+  const { kept, evicted } = A.capByBytes(list, one * 10 + 2);
+  assert.equal(kept.length, 10);
+  assert.equal(kept[0].n, 40);
+  assert.equal(evicted.length, 40);
+  assert.ok(JSON.stringify(kept).length <= one * 10 + 2);
   assert.equal(A.AUDIT_MAX_BYTES, 4 * 1024 * 1024);
-  const many = A.appendAudit([], Array.from({ length: 6000 }, (_, i) => A.makeAuditEntry({ appliance: "https://pam.example.com", report: { kind: "dropped", ok: true, serverMessage: "Session dropped successfully" }, context: { user: "u".repeat(256), device: "d".repeat(256) }, source: "bulk", id: `i${i}` })));
-  assert.ok(JSON.stringify(many).length <= A.AUDIT_MAX_BYTES);
-  assert.equal(many[many.length - 1].id, "i5999");
-  assert.deepEqual(A.appendAudit(undefined, [{ n: 1 }]), [{ n: 1 }]);
+  assert.equal(A.entryBytes({ s: "é" }), JSON.stringify({ s: "é" }).length + 2, "UTF-8 bytes");
 });

@@ -23,7 +23,12 @@ test("pages may use the page types and not the content-only ones", () => {
 
 test("drop payload shape", () => {
   const ok = P.validateMessage({ type: "drop", ref: { kind: "hash", value: "a1b2c3" }, context: { user: "ana", device: "srv" } }, "content");
-  assert.deepEqual(ok, { ok: true, msg: { type: "drop", ref: { kind: "hash", value: "a1b2c3" }, context: { user: "ana", device: "srv" } } });
+  assert.deepEqual(ok, { ok: true, msg: { type: "drop", ref: { kind: "hash", value: "a1b2c3" }, context: { user: "ana", device: "srv" }, binding: {} } });
+  const bound = P.validateMessage({ type: "drop", ref: { kind: "hash", value: "a1" }, binding: { rowKey: "k-7" } }, "content");
+  assert.deepEqual(bound.msg.binding, { rowKey: "k-7" });
+  for (const binding of [{ rowKey: 7 }, { rowKey: "x".repeat(257) }, { other: "x" }, "k"]) {
+    assert.equal(P.validateMessage({ type: "drop", ref: { kind: "hash", value: "a1" }, binding }, "content").ok, false, JSON.stringify(binding));
+  }
   assert.equal(P.validateMessage({ type: "drop", ref: { kind: "row", value: "42" } }, "content").ok, true);
   const bad = [
     { type: "drop" },
@@ -69,25 +74,50 @@ test("settings shape", () => {
   assert.equal(P.validateMessage({ type: "testConnection", settings: { serverUrl: "https://x" } }, "page").ok, true);
 });
 
-test("bulkStart shape", () => {
-  const v = P.validateMessage({ type: "bulkStart", sessions: [{ sessionId: "abc", rowId: 7, user: "u", device: "d" }, { rowId: "8" }], concurrency: 3 }, "page");
+test("bulkStart shape: per item, never all-or-nothing", () => {
+  const v = P.validateMessage({ type: "bulkStart", sessions: [{ sessionId: "abc", rowId: 7, user: "u", device: "d" }, { rowId: "8" }, { sessionId: "a b" }], concurrency: 3 }, "page");
   assert.equal(v.ok, true);
-  assert.deepEqual(v.msg.sessions, [
-    { sessionId: "abc", rowId: "7", user: "u", device: "d" },
-    { sessionId: null, rowId: "8", user: null, device: null },
+  assert.deepEqual(v.msg.items.slice(0, 2), [
+    { ok: true, item: { sessionId: "abc", rowId: "7", user: "u", device: "d" } },
+    { ok: true, item: { sessionId: null, rowId: "8", user: null, device: null } },
   ]);
+  assert.deepEqual(v.msg.items[2], { ok: false, item: { sessionId: "a b", rowId: null, user: null, device: null }, problem: { reason: "forbidden", char: " ", position: 1 } });
   assert.equal(v.msg.concurrency, 3);
   for (const m of [
     { type: "bulkStart", sessions: [] },
-    { type: "bulkStart", sessions: [{}] },
-    { type: "bulkStart", sessions: [{ sessionId: "a b" }] },
-    { type: "bulkStart", sessions: [{ rowId: "x" }] },
-    { type: "bulkStart", sessions: [{ rowId: -1 }] },
     { type: "bulkStart", sessions: [{ sessionId: "ab" }], concurrency: 99 },
     { type: "bulkStart", sessions: "ab" },
   ]) assert.equal(P.validateMessage(m, "page").ok, false, JSON.stringify(m));
-  const many = Array.from({ length: P.LIMITS.bulkMax + 1 }, (_, i) => ({ rowId: String(i) }));
-  assert.equal(P.validateMessage({ type: "bulkStart", sessions: many }, "page").ok, false);
+  for (const [item, reason] of [[{}, "empty"], [{ rowId: "x" }, "not_a_row_id"], [{ rowId: -1 }, "not_a_row_id"], [{ sessionId: "é" }, "forbidden"], [{ sessionId: "x".repeat(257) }, "too_long"]]) {
+    const one = P.checkBulkItem(item);
+    assert.equal(one.ok, false, JSON.stringify(item));
+    assert.equal(one.problem.reason, reason, JSON.stringify(item));
+  }
+  const many = Array.from({ length: P.LIMITS.bulkMax + 2 }, (_, i) => ({ rowId: String(i) }));
+  const big = P.validateMessage({ type: "bulkStart", sessions: many }, "page");
+  assert.equal(big.ok, true);
+  assert.equal(big.msg.items.filter((x) => x.skipped).length, 2);
+  assert.deepEqual(big.msg.items.at(-1).item.rowId, String(P.LIMITS.bulkMax + 1));
+});
+
+test("refProblem mirrors the core's invalid_session_ref reasons", () => {
+  assert.equal(P.refProblem("hash", "a1B2-c3_d4.e5~"), null);
+  assert.deepEqual(P.refProblem("hash", ""), { reason: "empty" });
+  assert.deepEqual(P.refProblem("hash", "a%2f"), { reason: "forbidden", char: "%", position: 1 });
+  assert.deepEqual(P.refProblem("hash", ".."), { reason: "dot_segment" });
+  assert.deepEqual(P.refProblem("hash", "x".repeat(257)), { reason: "too_long", max: 256 });
+  assert.deepEqual(P.refProblem("row", "12a"), { reason: "not_a_row_id" });
+  assert.equal(P.refProblem("row", "12"), null);
+});
+
+test("confirmGet / confirmAnswer / freshToken shapes", () => {
+  assert.deepEqual(P.validateMessage({ type: "confirmGet", id: 3 }, "page"), { ok: true, msg: { type: "confirmGet", id: 3 } });
+  assert.equal(P.validateMessage({ type: "confirmGet", id: 0 }, "page").ok, false);
+  assert.equal(P.validateMessage({ type: "confirmGet", id: "3" }, "page").ok, false);
+  assert.deepEqual(P.validateMessage({ type: "confirmAnswer", id: 3, yes: false }, "page").msg, { type: "confirmAnswer", id: 3, yes: false });
+  assert.equal(P.validateMessage({ type: "confirmAnswer", id: 3 }, "page").ok, false);
+  assert.equal(P.validateMessage({ type: "freshToken" }, "page").ok, true);
+  for (const type of ["freshToken", "confirmGet", "confirmAnswer"]) assert.equal(P.validateMessage({ type, id: 1, yes: true }, "content").ok, false);
 });
 
 test("listActive and curl", () => {
@@ -101,9 +131,12 @@ test("sender classification", () => {
   const page = { id: "abc", url: "chrome-extension://abc/popup.html" };
   assert.equal(P.classifySender(page, ctxBase), "page");
   assert.equal(P.classifySender({ ...page, tab: { id: 3 } }, ctxBase), "page");
-  const cs = { id: "abc", url: "https://pam.example.com/flow/report?x=1", tab: { id: 4 } };
+  const cs = { id: "abc", url: "https://pam.example.com/flow/report?x=1", tab: { id: 4 }, frameId: 0 };
   assert.equal(P.classifySender(cs, ctxBase), "content");
   assert.equal(P.classifySender({ ...cs, tab: undefined }, ctxBase), null, "content scripts come from a tab");
+  assert.equal(P.classifySender({ ...cs, frameId: 2 }, ctxBase), "subframe", "not the top frame");
+  assert.equal(P.classifySender({ ...cs, frameId: undefined }, ctxBase), "subframe", "no frame id: not trusted as the top frame");
+  assert.equal(P.classifySender({ ...cs, tab: { id: 4, url: "https://evil.example.com/" } }, ctxBase), "subframe", "the tab is elsewhere");
   assert.equal(P.classifySender({ ...cs, id: "other" }, ctxBase), null, "other extension");
   assert.equal(P.classifySender({ ...cs, url: "https://evil.example.com/" }, ctxBase), null, "other origin");
   assert.equal(P.classifySender({ ...cs, url: "https://pam.example.com:8443/" }, ctxBase), null, "other port");

@@ -14,7 +14,7 @@ const CORE_KINDS = ["dropped", "already_ended", "resource_not_found", "route_not
   "not_authorized", "server_error", "timeout", "network", "gateway", "unexpected", "invalid_session_ref",
   "session_not_found", "invalid_config", "connected", "resolved", "redirect", "too_large", "token_unreadable"];
 const EXTENSION_KINDS = ["not_configured", "no_permission", "bulk_running", "invalid_request", "core_failed",
-  "audit_failed", "not_top_frame", "stale_button"];
+  "audit_failed", "not_top_frame", "stale_button", "cancelled", "skipped"];
 const PAGE_KINDS = ["no_answer"];
 const ALL = [...CORE_KINDS, ...EXTENSION_KINDS, ...PAGE_KINDS];
 
@@ -70,7 +70,7 @@ test("placeholders: positional, in PARAMS order, declared alike in en and pt_BR"
 /** The Report that selects variant `v` of `kind`. */
 function reportFor(kind, v) {
   switch (kind) {
-    case "invalid_session_ref": return full(kind, { reason: v });
+    case "invalid_session_ref": case "cancelled": return full(kind, { reason: v });
     case "connected": return { ...full(kind, { canDrop: v }), ok: true };
     case "too_large": case "timeout": return full(kind, { call: v });
     case "redirect": return v === "unknown" ? full(kind, { location: undefined }) : null;

@@ -79,40 +79,47 @@ test("parseServerUrl: match pattern without port, loopback http only", () => {
   assert.equal(U.originOf("not a url"), null);
 });
 
-test("plainReport copies exactly the Report fields (objects and Maps)", () => {
-  const src = { ok: true, kind: "dropped", status: 200, next: "done", sessionId: "abc", rowId: null, generation: "api", attempts: 1, tokenRenewed: false, serverMessage: null, message: { title: "T", cause: "C", fix: "F" }, extra: () => 1 };
+test("plainReport copies exactly the v2 Report fields (objects and Maps), params kept, no message", () => {
+  const src = { ok: true, kind: "dropped", status: 200, next: "done", sessionId: "abc", rowId: null, generation: "api", attempts: 1, tokenRenewed: false, serverMessage: null, params: { canDrop: "yes", n: 2, bad: { x: 1 }, nope: null }, message: { title: "T" }, extra: () => 1 };
   const r = R.plainReport(src);
-  assert.deepEqual(r, { ok: true, kind: "dropped", status: 200, next: "done", sessionId: "abc", rowId: null, generation: "api", attempts: 1, tokenRenewed: false, serverMessage: null, message: { title: "T", cause: "C", fix: "F" } });
-  const m = new Map([["ok", false], ["kind", "auth_failed"], ["status", 401], ["rowId", 42n], ["message", new Map([["title", "t"], ["cause", "c"], ["fix", "f"]])]]);
+  assert.deepEqual(r, { ok: true, kind: "dropped", status: 200, next: "done", sessionId: "abc", rowId: null, generation: "api", attempts: 1, tokenRenewed: false, serverMessage: null, params: { canDrop: "yes", n: 2, bad: "[object Object]" } });
+  const m = new Map([["ok", false], ["kind", "auth_failed"], ["status", 401], ["rowId", 42n], ["params", new Map([["limit", 65536]])]]);
   const rm = R.plainReport(m);
   assert.equal(rm.kind, "auth_failed");
   assert.equal(rm.rowId, "42");
-  assert.deepEqual(rm.message, { title: "t", cause: "c", fix: "f" });
+  assert.deepEqual(rm.params, { limit: 65536 });
   assert.equal(R.plainReport(undefined).kind, "unexpected");
   assert.doesNotThrow(() => structuredClone(rm));
 });
 
-test("reportFromError: thrown Reports stay Reports, other errors become unexpected", () => {
-  const thrown = { ok: false, kind: "invalid_config", message: { title: "Bad", cause: "c", fix: "f" } };
-  assert.equal(R.reportFromError(thrown).kind, "invalid_config");
-  const e = R.reportFromError(new Error("boom"), { title: "Oops", cause: "Internal", fix: "Retry" });
-  assert.equal(e.kind, "unexpected");
-  assert.equal(e.ok, false);
-  assert.equal(e.message.cause, "Internal (boom)");
+test("makeReport / reportFromError: extension-only kinds with params; thrown Reports stay Reports", () => {
+  assert.deepEqual(R.makeReport("no_permission", { origin: "https://x" }), {
+    ok: false, kind: "no_permission", status: null, next: "report", sessionId: null, rowId: null, generation: null,
+    attempts: 0, tokenRenewed: false, serverMessage: null, params: { origin: "https://x" },
+  });
+  const thrown = { ok: false, kind: "invalid_config", params: { field: "clientSecret" } };
+  assert.deepEqual(R.reportFromError(thrown).params, { field: "clientSecret" });
+  const e = R.reportFromError(new Error("boom"));
+  assert.equal(e.kind, "core_failed");
+  assert.deepEqual(e.params, { detail: "boom" });
 });
 
-test("summarize counts dropped / already ended / failed with reasons", () => {
+test("summarize counts per state and kind, failure reasons by kind", () => {
   const s = R.summarize([
-    { ok: true, kind: "dropped" },
-    { ok: false, kind: "already_ended" },
-    { ok: false, kind: "not_authorized", message: { title: "Not authorized" } },
-    { ok: false, kind: "not_authorized", message: { title: "Not authorized" } },
-    { ok: false, kind: "timeout", message: { title: "Timeout" } },
+    { state: "done", ok: true, kind: "dropped" },
+    { state: "done", ok: false, kind: "already_ended" },
+    { state: "done", ok: false, kind: "not_authorized" },
+    { state: "done", ok: false, kind: "not_authorized" },
+    { state: "done", ok: false, kind: "timeout" },
+    { state: "invalid", ok: false, kind: "invalid_session_ref" },
+    { state: "skipped" },
+    { state: "unknown" },
+    { state: "not_sent" },
+    { state: "pending" },
+    { state: "sending" },
   ]);
-  assert.equal(s.dropped, 1);
-  assert.equal(s.alreadyEnded, 1);
-  assert.equal(s.failed, 3);
-  assert.deepEqual(s.reasons, [{ title: "Not authorized", kind: "not_authorized", count: 2 }, { title: "Timeout", kind: "timeout", count: 1 }]);
+  assert.deepEqual(s, { dropped: 1, alreadyEnded: 1, failed: 3, invalid: 1, skipped: 1, unknown: 1, notSent: 1, pending: 2,
+    reasons: [{ kind: "not_authorized", count: 2 }, { kind: "timeout", count: 1 }] });
 });
 
 test("withDeadline resolves with the fallback when the promise hangs", async () => {

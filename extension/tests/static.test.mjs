@@ -32,8 +32,9 @@ test("manifest files exist (icons, pages, schema)", () => {
     manifest.action.default_popup,
     manifest.options_ui.page,
     manifest.storage.managed_schema,
-    "background.js",
+    "background/main.js",
     "audit.html",
+    "confirm.html",
   ];
   for (const f of files) assert.ok(existsSync(join(EXT, f)), f);
   for (const [size, f] of Object.entries(manifest.icons)) {
@@ -109,17 +110,48 @@ test("content scripts are classic scripts (no import/export)", () => {
   }
 });
 
-test("background: static wasm import, no top-level await, listeners registered at top level", () => {
-  const src = read("background.js");
-  assert.match(src, /^import init, \{ DropClient, checkServerUrl \} from "\.\/wasm\/session_drop\.js";$/m);
-  // started at load, with the wasm path relative to this file (the same in the packaged bundle)
-  assert.match(src, /^const ready = init\(\{ module_or_path: new URL\("\.\/wasm\/session_drop_bg\.wasm", import\.meta\.url\) \}\)/m);
-  // top-level statements start at column 0 (the file is formatted that way)
-  for (const line of src.split("\n")) assert.doesNotMatch(line, /^(?!\/\/)\S.*\bawait\b/, `top-level await: ${line}`);
-  for (const ev of ["runtime.onMessage", "storage.onChanged", "permissions.onAdded", "runtime.onInstalled", "runtime.onStartup"]) {
+test("background: wasm init first, no top-level await, listeners registered at top level", () => {
+  const src = read("background/main.js");
+  assert.equal(existsSync(join(EXT, "background.js")), false, "background.js is dissolved into background/");
+  assert.match(src, /^import init, \{ DropClient, checkServerUrl \} from "\.\.\/wasm\/session_drop\.js";$/m);
+  // the first statement of the body starts the core, with the wasm path of the packaged bundle
+  const body = src.split("\n").filter((l) => /^\S/.test(l) && !/^(import|\/\/|\}|\))/.test(l));
+  assert.match(body[0], /^const core = startCore\(init, new URL\("\.\/wasm\/session_drop_bg\.wasm", import\.meta\.url\)\);$/);
+  for (const f of listFiles().filter((x) => x.startsWith("background/"))) {
+    const s = read(f);
+    // top-level statements start at column 0 (the files are formatted that way)
+    for (const line of s.split("\n")) assert.doesNotMatch(line, /^(?!\/\/)\S.*\bawait\b/, `${f}: top-level await: ${line}`);
+    assert.doesNotMatch(s, /\bimport\(/, `${f}: dynamic import is refused in service workers`);
+    // the background formats no text: reports travel with params (CONTRACT-V2 §A/§C)
+    assert.doesNotMatch(s, /getMessage\("(err|report_)/, `${f}: formats a report`);
+    assert.doesNotMatch(s, /coreLang|setLang/, `${f}: core language`);
+  }
+  for (const ev of ["runtime.onMessage", "runtime.onConnect", "storage.onChanged", "permissions.onAdded", "permissions.onRemoved", "runtime.onInstalled", "runtime.onStartup"]) {
     assert.match(src, new RegExp(`^api\\.${ev.replace(".", "\\.")}\\.addListener`, "m"), ev);
   }
-  assert.doesNotMatch(src, /\bimport\(/, "dynamic import is refused in service workers");
+  assert.match(src, /^api\.windows\?\.onRemoved\.addListener/m);
+});
+
+test("background modules import no module that imports them back, and each is importable alone", () => {
+  const graph = new Map();
+  for (const f of listFiles().filter((x) => x.startsWith("background/") || x.startsWith("lib/"))) {
+    const deps = [...read(f).matchAll(/^import\s[^;]*?from\s+"(\.[^"]+)";/gms)].map((m) => join(f, "..", m[1]).replace(/\\/g, "/"));
+    graph.set(f, deps.filter((d) => !d.startsWith("wasm/")));
+  }
+  const state = new Map();
+  const visit = (n, path) => {
+    if (state.get(n) === "done") return;
+    assert.notEqual(state.get(n), "open", `import cycle: ${[...path, n].join(" -> ")}`);
+    state.set(n, "open");
+    for (const d of graph.get(n) || []) visit(d, [...path, n]);
+    state.set(n, "done");
+  };
+  for (const n of graph.keys()) visit(n, []);
+  // only the entry imports the wasm glue: every other module is testable without it
+  for (const [f] of graph) {
+    if (f === "background/main.js") continue;
+    assert.doesNotMatch(read(f), /wasm\/session_drop/, `${f} imports the wasm glue`);
+  }
 });
 
 test("background module graph resolves", () => {
@@ -135,6 +167,6 @@ test("background module graph resolves", () => {
       visit(target);
     }
   };
-  for (const entry of ["background.js", "options.js", "popup.js", "audit.js"]) visit(entry);
+  for (const entry of ["background/main.js", "options.js", "popup.js", "audit.js", "confirm.js"]) visit(entry);
   assert.ok(seen.has("lib/protocol.js"));
 });

@@ -155,7 +155,7 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
     for f in CONTENT_SCRIPTS
         .iter()
         .chain(CONTENT_CSS)
-        .chain([&BACKGROUND])
+        .chain([&BACKGROUND_ENTRY])
     {
         if !ext.join(f).is_file() {
             bail!("extension/{f} is missing (named by the build contract)");
@@ -216,7 +216,7 @@ fn bundle_background(root: &Path, out: &Path) -> Result<std::path::PathBuf> {
     let bundle = out.join(".background.bundle.js");
     let status = std::process::Command::new(&esbuild)
         .current_dir(root)
-        .arg(Path::new("extension").join(BACKGROUND))
+        .arg(Path::new("extension").join(BACKGROUND_ENTRY))
         .args([
             "--bundle",
             "--format=esm",
@@ -325,6 +325,8 @@ pub const CONTENT_SCRIPTS: &[&str] = &[
 ];
 pub const CONTENT_CSS: &[&str] = &["content/terminate.css"];
 pub const BACKGROUND: &str = "background.js";
+/// The background's entry module in `extension/` (bundled by esbuild into [`BACKGROUND`]).
+pub const BACKGROUND_ENTRY: &str = "background/main.js";
 pub const MINIMUM_CHROME_VERSION: &str = "116";
 
 /// The per-browser manifest, as extension/BUILD-CONTRACT.md says.

@@ -1,0 +1,113 @@
+// One termination: (confirmation) -> audit record written -> DELETE -> record completed.
+// De-duplicated per session hash while in flight; bounded by a deadline that answers "still
+// waiting" without freeing the in-flight entry.
+import { makeReport, plainReport, plainSession, reportFromError, withDeadline, get } from "../lib/report.js";
+import { callDeadline } from "./client.js";
+import { inflightKey } from "./inflight.js";
+
+/** A drop makes at most this many requests of timeoutMs each (token, resolve, DELETE, renewals,
+ *  other generation): its deadline. */
+const DROP_REQUESTS = 7;
+
+/**
+ * @param {object} d
+ * @param {object} d.clients   background/client.js
+ * @param {object} d.audit     background/audit.js
+ * @param {object} d.inflight  background/inflight.js
+ * @param {object} [d.confirm] background/confirm.js (needed when `ask` is used)
+ * @param {() => void} [d.onSend]  called before each DELETE (forget cached lists)
+ */
+export function makeDropper({ clients, audit, inflight, confirm = null, onSend = () => {} }) {
+  async function call(entry, p, requests) {
+    try {
+      return plainReport(await withDeadline(p, callDeadline(entry.cfg, requests), () => makeReport("timeout", { stillWaiting: "yes" })));
+    } catch (err) {
+      return reportFromError(err);
+    }
+  }
+
+  async function send(entry, { hash, rowId, context, source, runId }) {
+    let id;
+    try {
+      id = await audit.begin({
+        appliance: entry.cfg.server.origin,
+        ref: { kind: "hash", value: hash },
+        rowId,
+        context,
+        source,
+        runId,
+      });
+    } catch (err) {
+      const detail = err && err.message ? err.message : String(err);
+      return makeReport("audit_failed", { detail: detail.slice(0, 300) }, { sessionId: hash, rowId });
+    }
+    onSend();
+    let report;
+    try {
+      report = plainReport(await entry.client.drop({ kind: "hash", value: hash }));
+    } catch (err) {
+      report = reportFromError(err);
+    }
+    if (!report.sessionId) report.sessionId = hash;
+    if (!report.rowId && rowId) report.rowId = rowId;
+    clients.persist(entry);
+    await audit.complete(id, report);
+    return report;
+  }
+
+  /**
+   * @param {object} a
+   * @param {{kind: "hash"|"row", value: string}} a.ref
+   * @param {object} [a.context]  { user, device }
+   * @param {"console"|"popup"|"bulk"} a.source
+   * @param {string} [a.runId]
+   * @param {boolean} [a.ask]     confirm in an extension window first
+   * @returns {Promise<object>} the Report
+   */
+  async function drop({ ref, context = {}, source, runId = null, ask = false }) {
+    const entry = await clients.usable();
+    if (entry.error) return entry.error;
+    const { client, cfg } = entry;
+    let hash = ref.kind === "hash" ? ref.value : null;
+    const rowId = ref.kind === "row" ? ref.value : null;
+    let session = null;
+    let lookupError = null;
+    if (rowId !== null) {
+      // A row is resolved to its hash first: the in-flight key is the session, not its name.
+      if (ask) {
+        let found;
+        try {
+          found = await withDeadline(client.lookup({ kind: "row", value: rowId }), callDeadline(cfg, 3), () => makeReport("timeout", { stillWaiting: "yes" }));
+        } catch (err) {
+          found = reportFromError(err);
+        }
+        clients.persist(entry);
+        if (get(found, "ok") === true && get(found, "session")) {
+          session = plainSession(get(found, "session"));
+          hash = session.sessionId;
+        } else {
+          lookupError = plainReport(found);
+        }
+      } else {
+        const r = await call(entry, client.resolve(rowId), 3);
+        clients.persist(entry);
+        if (r.ok && r.sessionId) hash = r.sessionId;
+        else return { ...r, rowId: r.rowId ?? rowId };
+      }
+      if (!hash) return { ...(lookupError ?? makeReport("session_not_found")), rowId };
+    }
+    if (ask) {
+      if (!confirm) return makeReport("cancelled", { reason: "unavailable" }, { sessionId: hash, rowId });
+      const { yes, reason } = await confirm.ask({ sessionId: hash, rowId, session, lookupError });
+      if (!yes) return makeReport("cancelled", { reason }, { sessionId: hash, rowId });
+    }
+    const { promise } = inflight.run(inflightKey(cfg.server.origin, hash), () => send(entry, { hash, rowId, context, source, runId }));
+    return withDeadline(
+      promise,
+      callDeadline(cfg, DROP_REQUESTS),
+      () => makeReport("timeout", { stillWaiting: "yes" }, { sessionId: hash, rowId }),
+    );
+  }
+
+  return { drop };
+}
