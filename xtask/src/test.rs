@@ -114,6 +114,7 @@ pub fn e2e_dist_assemble(root: &Path, out: &Path) -> Result<DistOutput> {
             server: Some(E2E_SERVER.into()),
             dev_credentials: Some((DEV_CREDENTIALS.0.into(), DEV_CREDENTIALS.1.into())),
             out: Some(out.to_path_buf()),
+            ..DistOptions::default()
         },
     )
 }
