@@ -337,9 +337,12 @@ async fn policy_installs_configures_and_the_first_click_drops(b: Browser) {
     let prefs = match b {
         Browser::Chromium => None,
         // ESR installs an unsigned add-on only with signature checks off (docs/DEPLOY.md says
-        // what release Firefox needs instead); the uuid fixes the add-on's page addresses.
+        // what release Firefox needs instead), and one whose `update_url` is http:// (the test's
+        // loopback host) only with update security off ("Incompatible add-on" otherwise: a
+        // release's update base is https://). The uuid fixes the add-on's page addresses.
         Browser::Firefox => Some(json!({
             "xpinstall.signatures.required": false,
+            "extensions.checkUpdateSecurity": false,
             "extensions.webextensions.uuids": json!({ TEST_GECKO_ID: FIREFOX_UUID }).to_string(),
         })),
     };
