@@ -327,7 +327,11 @@ async fn policy_installs_configures_and_the_first_click_drops(b: Browser) {
     {
         Ok(g) => g,
         Err(why) => {
-            println!(
+            // Straight to the terminal: the test harness would swallow a println! of a test that
+            // passes, and a skip must never be silent.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
                 "SKIPPED [{}] policy install test: {why}. Writing the machine policy needs root.",
                 b.name()
             );

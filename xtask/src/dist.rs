@@ -545,6 +545,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn release_options_parse_and_are_checked() {
+        let args: Vec<String> = [
+            "--server",
+            "https://pam.example.com",
+            "--update-base=https://h.example/sd",
+            "--key",
+            "org.pem",
+        ]
+        .map(String::from)
+        .to_vec();
+        let o = DistOptions::from_args(&args).unwrap();
+        assert_eq!(o.update_base.as_deref(), Some("https://h.example/sd"));
+        assert_eq!(o.key.as_deref(), Some(Path::new("org.pem")));
+        let root = crate::util::root();
+        let only_key = DistOptions {
+            key: Some("org.pem".into()),
+            ..DistOptions::default()
+        };
+        let e = assemble(&root, &only_key).unwrap_err().to_string();
+        assert!(e.contains("--key needs --update-base"), "{e}");
+        let insecure = DistOptions {
+            update_base: Some("http://updates.example.com".into()),
+            ..DistOptions::default()
+        };
+        let e = format!("{:#}", assemble(&root, &insecure).unwrap_err());
+        assert!(e.contains("--update-base"), "{e}");
+        let dev = DistOptions {
+            server: Some("https://pam.example.com".into()),
+            dev_credentials: Some(("a".into(), "b".into())),
+            update_base: Some("https://h.example".into()),
+            ..DistOptions::default()
+        };
+        let e = assemble(&root, &dev).unwrap_err().to_string();
+        assert!(e.contains("--dev-credentials is for test builds"), "{e}");
+    }
+
+    #[test]
     fn deploy_template_names_only_known_values() {
         let t = std::fs::read_to_string(crate::util::root().join("docs/DEPLOY.md")).unwrap();
         let v = DeployValues {
