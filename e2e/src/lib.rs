@@ -933,11 +933,14 @@ impl PolicyGuard {
     /// when the machine forbids writing there (not root); any other failure panics.
     pub fn try_write(path: &Path, content: &Value) -> std::result::Result<PolicyGuard, String> {
         use std::os::fd::AsRawFd;
+        // Created by whoever comes first; a lock file another user made is opened read-only
+        // (enough for flock).
         let lock = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(POLICY_LOCK)
+            .or_else(|_| std::fs::File::open(POLICY_LOCK))
             .unwrap_or_else(|e| panic!("open {POLICY_LOCK}: {e}"));
         // SAFETY: flock on a descriptor this File owns; released when the File closes.
         if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
