@@ -99,6 +99,10 @@ pub struct Launch {
     pub package: Option<PackageEdit>,
     /// How the extension gets into the browser.
     pub install: Install,
+    /// A browser profile folder kept by the caller (the same profile across two starts, e.g. to
+    /// see what a restart changes); default: a fresh one per session. Firefox uses it in place
+    /// (`-profile`).
+    pub profile: Option<PathBuf>,
 }
 
 /// How the extension gets into the browser.
@@ -123,6 +127,7 @@ impl Default for Launch {
             prefs: None,
             package: None,
             install: Install::Unpacked,
+            profile: None,
         }
     }
 }
@@ -437,7 +442,10 @@ impl Session {
             Install::ByPolicy { ext_base } => ext_base.clone(),
         };
         let unpacked = matches!(launch.install, Install::Unpacked);
-        let profile = work.path().join("profile");
+        let profile = launch
+            .profile
+            .clone()
+            .unwrap_or_else(|| work.path().join("profile"));
         std::fs::create_dir_all(&profile)?;
         let log = work.path().join("driver.log");
         let lang_env = launch.lang.replace('-', "_");
@@ -455,6 +463,7 @@ impl Session {
             browser,
             unpacked.then_some(ext_dir.as_path()),
             &profile,
+            launch.profile.as_deref(),
             launch.lang,
             launch.prefs.as_ref(),
         )?;
@@ -788,6 +797,7 @@ fn capabilities(
     browser: Browser,
     ext_dir: Option<&Path>,
     profile: &Path,
+    firefox_profile: Option<&Path>,
     lang: &str,
     extra_prefs: Option<&Value>,
 ) -> Result<serde_json::Map<String, Value>> {
@@ -830,11 +840,16 @@ fn capabilities(
         Browser::Firefox => {
             let ff = firefox_path().ok_or("firefox-esr missing: run `cargo xtask setup`")?;
             let uuids = json!({ GECKO_ID: FIREFOX_UUID }).to_string();
+            // geckodriver's own temporary profile, unless the caller keeps one.
+            let mut firefox_args = vec!["-headless".to_string()];
+            if let Some(p) = firefox_profile {
+                firefox_args.extend(["-profile".to_string(), p.to_string_lossy().into_owned()]);
+            }
             json!({
                 "browserName": "firefox",
                 "moz:firefoxOptions": {
                     "binary": ff.to_string_lossy(),
-                    "args": ["-headless"],
+                    "args": firefox_args,
                     "prefs": {
                         "extensions.webextensions.uuids": uuids,
                         "intl.locale.requested": lang,

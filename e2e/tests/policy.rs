@@ -14,6 +14,10 @@
 //! So that a browser of another test on this machine is not affected, the packages carry their own
 //! identity (a fresh Chrome key, another Gecko id): the policy names only that identity.
 //!
+//! A policy change reaches the running extension in Chromium (it watches its policy folder: a
+//! `storage.managed` change); Firefox reads policies at start-up only, so there the change is
+//! checked at the next start of the same profile.
+//!
 //! Writing the policy folders needs root; elsewhere the tests print that they are skipped.
 //!
 //! `SESSION_DROP_E2E_DIST=target/e2e-dist cargo test -p session-drop-e2e --test policy -- --test-threads=1`
@@ -350,17 +354,23 @@ async fn policy_installs_configures_and_the_first_click_drops(b: Browser) {
             "extensions.webextensions.uuids": json!({ TEST_GECKO_ID: FIREFOX_UUID }).to_string(),
         })),
     };
+    // Firefox keeps its profile for a second start (below); Chromium's is the harness's.
+    let profile = Scratch::new("policy-profile").unwrap();
+    let launch = |prefs: Option<Value>| Launch {
+        prefs,
+        install: Install::ByPolicy {
+            ext_base: ext_base.clone(),
+        },
+        profile: (b == Browser::Firefox).then(|| profile.path().to_path_buf()),
+        ..Launch::default()
+    };
     let s = Session::start_with(
         b,
         SimConfig {
             port,
             ..sim_config()
         },
-        Launch {
-            prefs,
-            install: Install::ByPolicy { ext_base },
-            ..Launch::default()
-        },
+        launch(prefs.clone()),
     )
     .await;
 
@@ -431,8 +441,32 @@ async fn policy_installs_configures_and_the_first_click_drops(b: Browser) {
             "one DELETE at the new appliance"
         );
         assert_eq!(deletes(&s.sim).len(), 1, "none more at the old one");
+        s.close().await;
+    } else {
+        // Firefox reads policies at start-up only (a running Firefox does not see a change,
+        // docs/DEPLOY.md): the change reaches the installed add-on at the next start of the
+        // same profile.
+        let old_sim_deletes = deletes(&s.sim).len();
+        s.close().await;
+        guard
+            .rewrite(&policy_document(b, &id, &install_url, &host.base_url()))
+            .unwrap();
+        let s = Session::start_with(b, sim_config(), launch(prefs)).await;
+        options_showing(&s, &host.base_url()).await;
+        let hash2 = drop_first_active(&s, &host, &host.base_url()).await;
+        assert_eq!(
+            deletes(&host),
+            vec![format!("{API_DROP}{hash2}")],
+            "one DELETE at the new appliance"
+        );
+        assert_eq!(old_sim_deletes, 1);
+        assert_eq!(
+            hosted.requested().iter().filter(|p| **p == want).count(),
+            1,
+            "the add-on stayed installed: the xpi was not fetched again"
+        );
+        s.close().await;
     }
-    s.close().await;
     drop(guard);
     assert_eq!(
         path.exists(),
