@@ -408,7 +408,8 @@ pub struct Session {
     pub browser: Browser,
     /// `chrome-extension://<id>/` or `moz-extension://<uuid>/` (with the trailing slash).
     pub ext_base: String,
-    /// The unpacked extension this browser loaded (a temp copy with the preset rewritten).
+    /// The unpacked extension this browser loaded (a temp copy with the preset rewritten); with
+    /// [`Install::ByPolicy`] nothing is loaded and this folder does not exist.
     pub ext_dir: PathBuf,
     driver: Driver,
     work: TempDir,
