@@ -460,11 +460,6 @@ async fn policy_installs_configures_and_the_first_click_drops(b: Browser) {
             "one DELETE at the new appliance"
         );
         assert_eq!(old_sim_deletes, 1);
-        assert_eq!(
-            hosted.requested().iter().filter(|p| **p == want).count(),
-            1,
-            "the add-on stayed installed: the xpi was not fetched again"
-        );
         s.close().await;
     }
     drop(guard);
