@@ -12,7 +12,6 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::future::Future;
-use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -21,15 +20,14 @@ use std::time::{Duration, Instant};
 
 pub use session_drop_sim::{LoggedRequest, SimConfig, Simulator};
 
-/// Fixed by the `key` in `extension/chrome-key.pub.txt` (the harness computes the id from the
-/// built manifest's `key`; a test checks the key file still gives this one).
-pub const CHROME_EXTENSION_ID: &str = "odibaakbjdainpmigbcbmeiaaknjljad";
-pub const GECKO_ID: &str = "session-drop@session-drop.dev";
+// The extension's identities and the browsers' paths are defined once, in the xtask library.
+pub use xtask::browsers::{
+    firefox_path, firefox_policies_file, geckodriver_path, CHROMEDRIVER, CHROMIUM,
+    CHROMIUM_POLICY_DIR,
+};
+pub use xtask::identity::{chrome_extension_id, CHROME_EXTENSION_ID, GECKO_ID};
 /// The add-on's internal UUID in Firefox, fixed through `extensions.webextensions.uuids`.
 pub const FIREFOX_UUID: &str = "5e55d20b-d20b-4e2e-9a5e-0d205e55d20b";
-
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Default bound of every wait.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -83,20 +81,6 @@ impl Browser {
     }
 }
 
-/// Chrome's extension id for a manifest `key` (base64 DER public key): the first 32 hex digits
-/// of its sha256, 0-9a-f mapped to a-p.
-pub fn chrome_extension_id(key_b64: &str) -> Result<String> {
-    use base64::Engine;
-    use sha2::Digest;
-    let der = base64::engine::general_purpose::STANDARD.decode(key_b64.trim())?;
-    let digest = sha2::Sha256::digest(&der);
-    Ok(digest[..16]
-        .iter()
-        .flat_map(|b| [b >> 4, b & 0xf])
-        .map(|n| (b'a' + n) as char)
-        .collect())
-}
-
 /// An edit of the package's preset.json (e.g. a wrong client secret).
 pub type PresetEdit = Box<dyn FnOnce(&mut Value) + Send>;
 
@@ -113,6 +97,26 @@ pub struct Launch {
     pub prefs: Option<Value>,
     /// Applied to the package copy after the preset (never used by the tests).
     pub package: Option<PackageEdit>,
+    /// How the extension gets into the browser.
+    pub install: Install,
+    /// A browser profile folder kept by the caller (the same profile across two starts, e.g. to
+    /// see what a restart changes); default: a fresh one per session. Firefox uses it in place
+    /// (`-profile`).
+    pub profile: Option<PathBuf>,
+}
+
+/// How the extension gets into the browser.
+#[derive(Clone, Debug, Default)]
+pub enum Install {
+    /// The harness loads a temp copy of the built package (Chromium `--load-extension`,
+    /// Firefox a temporary add-on).
+    #[default]
+    Unpacked,
+    /// Nothing is loaded: a machine policy installs it. The browser starts with no extension
+    /// flag and with its extension updater on (Chromium without `--disable-background-networking`,
+    /// which chromedriver adds by default and which stops the updater). `ext_base` is where the
+    /// installed extension's pages are (`chrome-extension://<id>/`, `moz-extension://<uuid>/`).
+    ByPolicy { ext_base: String },
 }
 
 impl Default for Launch {
@@ -122,6 +126,8 @@ impl Default for Launch {
             preset: None,
             prefs: None,
             package: None,
+            install: Install::Unpacked,
+            profile: None,
         }
     }
 }
@@ -192,19 +198,7 @@ impl Drop for TempDir {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let dest = to.join(e.file_name());
-        if e.file_type()?.is_dir() {
-            copy_dir(&e.path(), &dest)?;
-        } else {
-            std::fs::copy(e.path(), dest)?;
-        }
-    }
-    Ok(())
-}
+pub use xtask::release::copy_dir;
 
 /// Copies the built package for `browser` into `dest` and points its preset at `server`.
 pub fn prepare_extension(
@@ -243,37 +237,6 @@ pub fn prepare_extension(
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Path of geckodriver: `$GECKODRIVER`, PATH, or `$CARGO_HOME/bin`.
-pub fn geckodriver_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("GECKODRIVER") {
-        return Some(PathBuf::from(p));
-    }
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|v| std::env::split_paths(&v).collect())
-        .unwrap_or_default();
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cargo")
-        });
-    dirs.push(cargo_home.join("bin"));
-    dirs.into_iter()
-        .map(|d| d.join("geckodriver"))
-        .find(|p| p.is_file())
-}
-
-/// Path of Firefox ESR.
-pub fn firefox_path() -> Option<PathBuf> {
-    [
-        "/usr/lib/firefox-esr/firefox-esr",
-        "/usr/bin/firefox-esr",
-        "/usr/bin/firefox",
-    ]
-    .into_iter()
-    .map(PathBuf::from)
-    .find(|p| p.is_file())
 }
 
 /// A WebDriver server process (its own process group) and, once created, its session.
@@ -347,19 +310,12 @@ impl Driver {
         let Some(id) = self.session_id.take() else {
             return;
         };
-        let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return;
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(15)));
-        let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
-        let req = format!(
-            "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            self.port
-        );
-        if s.write_all(req.as_bytes()).is_ok() {
-            let mut buf = Vec::new();
-            let _ = s.read_to_end(&mut buf);
-        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(15)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let _ = agent.delete(&format!("{}/session/{id}", self.url())).call();
     }
 
     fn kill(&mut self) {
@@ -452,7 +408,8 @@ pub struct Session {
     pub browser: Browser,
     /// `chrome-extension://<id>/` or `moz-extension://<uuid>/` (with the trailing slash).
     pub ext_base: String,
-    /// The unpacked extension this browser loaded (a temp copy with the preset rewritten).
+    /// The unpacked extension this browser loaded (a temp copy with the preset rewritten); with
+    /// [`Install::ByPolicy`] nothing is loaded and this folder does not exist.
     pub ext_dir: PathBuf,
     driver: Driver,
     work: TempDir,
@@ -475,11 +432,21 @@ impl Session {
         let sim = Simulator::start(cfg)?;
         let work = TempDir::new(browser.name())?;
         let ext_dir = work.path().join("extension");
-        prepare_extension(browser, &ext_dir, &sim.base_url(), launch.preset)?;
-        if let Some(edit) = launch.package {
-            edit(&ext_dir)?;
-        }
-        let profile = work.path().join("profile");
+        let ext_base = match &launch.install {
+            Install::Unpacked => {
+                prepare_extension(browser, &ext_dir, &sim.base_url(), launch.preset)?;
+                if let Some(edit) = launch.package {
+                    edit(&ext_dir)?;
+                }
+                browser.extension_base(&ext_dir)?
+            }
+            Install::ByPolicy { ext_base } => ext_base.clone(),
+        };
+        let unpacked = matches!(launch.install, Install::Unpacked);
+        let profile = launch
+            .profile
+            .clone()
+            .unwrap_or_else(|| work.path().join("profile"));
         std::fs::create_dir_all(&profile)?;
         let log = work.path().join("driver.log");
         let lang_env = launch.lang.replace('-', "_");
@@ -495,8 +462,9 @@ impl Session {
         let mut driver = Driver::start(browser, &log, &env)?;
         let caps = capabilities(
             browser,
-            &ext_dir,
+            unpacked.then_some(ext_dir.as_path()),
             &profile,
+            launch.profile.as_deref(),
             launch.lang,
             launch.prefs.as_ref(),
         )?;
@@ -521,12 +489,12 @@ impl Session {
             client,
             sim,
             browser,
-            ext_base: browser.extension_base(&ext_dir)?,
+            ext_base,
             ext_dir,
             driver,
             work,
         };
-        if browser == Browser::Firefox {
+        if browser == Browser::Firefox && unpacked {
             let path = s.ext_dir.to_string_lossy().into_owned();
             s.client.issue_cmd(install_addon(path)).await?;
         }
@@ -823,45 +791,66 @@ where
     }
 }
 
+/// WebDriver capabilities. `ext_dir`: the unpacked extension to load, or `None` when a policy
+/// installs it (then Chromium keeps its extension updater: no `--disable-background-networking`,
+/// also removed from chromedriver's default switches).
 fn capabilities(
     browser: Browser,
-    ext_dir: &Path,
+    ext_dir: Option<&Path>,
     profile: &Path,
+    firefox_profile: Option<&Path>,
     lang: &str,
     extra_prefs: Option<&Value>,
 ) -> Result<serde_json::Map<String, Value>> {
-    let ext = ext_dir.to_string_lossy();
     let caps = match browser {
-        Browser::Chromium => json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--disable-dev-shm-usage",
-                    format!("--load-extension={ext}"),
-                    format!("--disable-extensions-except={ext}"),
-                    format!("--user-data-dir={}", profile.to_string_lossy()),
-                    format!("--lang={lang}"),
-                    "--window-size=1600,1000",
-                ],
-                "prefs": { "intl.accept_languages": lang },
-            },
-        }),
+        Browser::Chromium => {
+            let mut args: Vec<String> = [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                "--window-size=1600,1000",
+            ]
+            .map(String::from)
+            .to_vec();
+            args.push(format!("--user-data-dir={}", profile.to_string_lossy()));
+            args.push(format!("--lang={lang}"));
+            let mut exclude: Vec<&str> = Vec::new();
+            match ext_dir {
+                Some(dir) => {
+                    let ext = dir.to_string_lossy();
+                    args.push("--disable-background-networking".into());
+                    args.push(format!("--load-extension={ext}"));
+                    args.push(format!("--disable-extensions-except={ext}"));
+                }
+                None => exclude.push("disable-background-networking"),
+            }
+            json!({
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": CHROMIUM,
+                    "args": args,
+                    "excludeSwitches": exclude,
+                    "prefs": { "intl.accept_languages": lang },
+                },
+            })
+        }
         Browser::Firefox => {
             let ff = firefox_path().ok_or("firefox-esr missing: run `cargo xtask setup`")?;
             let uuids = json!({ GECKO_ID: FIREFOX_UUID }).to_string();
+            // geckodriver's own temporary profile, unless the caller keeps one.
+            let mut firefox_args = vec!["-headless".to_string()];
+            if let Some(p) = firefox_profile {
+                firefox_args.extend(["-profile".to_string(), p.to_string_lossy().into_owned()]);
+            }
             json!({
                 "browserName": "firefox",
                 "moz:firefoxOptions": {
                     "binary": ff.to_string_lossy(),
-                    "args": ["-headless"],
+                    "args": firefox_args,
                     "prefs": {
                         "extensions.webextensions.uuids": uuids,
                         "intl.locale.requested": lang,
@@ -939,14 +928,103 @@ pub async fn assert_stays(s: &Session, method: &str, prefix: &str, n: usize, qui
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Machine policy files written by a test (Chromium's managed policy folder, Firefox's
+/// `policies.json`), restored to what was there before when dropped, also when the test panics:
+/// a leftover would force its policy on every later browser run of the machine. While one is
+/// alive this process holds an exclusive lock (`flock` on [`POLICY_LOCK`]), so two test
+/// processes never write policies at the same time (Firefox has one `policies.json`).
+pub struct PolicyGuard {
+    /// (file, previous content)
+    files: Vec<(PathBuf, Option<Vec<u8>>)>,
+    /// Directories created for them (removed when empty), innermost first.
+    dirs: Vec<PathBuf>,
+    _lock: std::fs::File,
+}
 
-    #[test]
-    fn chrome_key_file_gives_the_recorded_id() {
-        let key = std::fs::read_to_string(repo_root().join("extension/chrome-key.pub.txt"))
-            .expect("extension/chrome-key.pub.txt");
-        assert_eq!(chrome_extension_id(&key).unwrap(), CHROME_EXTENSION_ID);
+/// The lock file serialising policy writers across test processes.
+pub const POLICY_LOCK: &str = "/tmp/session-drop-e2e-policy.lock";
+
+impl PolicyGuard {
+    /// Writes `content` (JSON) to `path`, creating its folders. `Err` (a reason to print) only
+    /// when the machine forbids writing there (not root); any other failure panics.
+    pub fn try_write(path: &Path, content: &Value) -> std::result::Result<PolicyGuard, String> {
+        use std::os::fd::AsRawFd;
+        // Created by whoever comes first; a lock file another user made is opened read-only
+        // (enough for flock).
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(POLICY_LOCK)
+            .or_else(|_| std::fs::File::open(POLICY_LOCK))
+            .unwrap_or_else(|e| panic!("open {POLICY_LOCK}: {e}"));
+        // SAFETY: flock on a descriptor this File owns; released when the File closes.
+        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            panic!("flock {POLICY_LOCK}: {}", std::io::Error::last_os_error());
+        }
+        let mut dirs = Vec::new();
+        let mut d = path.parent();
+        while let Some(dir) = d {
+            if dir.exists() {
+                break;
+            }
+            dirs.push(dir.to_path_buf());
+            d = dir.parent();
+        }
+        let previous = std::fs::read(path).ok();
+        // Guard first: whatever happens next is undone.
+        let guard = PolicyGuard {
+            files: vec![(path.to_path_buf(), previous)],
+            dirs,
+            _lock: lock,
+        };
+        let parent = path.parent().expect("a policy file has a folder");
+        match std::fs::create_dir_all(parent) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(format!("cannot create {}: {e}", parent.display()))
+            }
+            Err(e) => panic!("create {}: {e}", parent.display()),
+            Ok(()) => {}
+        }
+        match guard.rewrite(content) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                Err(format!("cannot write {}: {e}", path.display()))
+            }
+            Err(e) => panic!("write {}: {e}", path.display()),
+            Ok(()) => Ok(guard),
+        }
+    }
+
+    /// [`PolicyGuard::try_write`], panicking when the folder is not writable.
+    pub fn write(path: &Path, content: &Value) -> PolicyGuard {
+        PolicyGuard::try_write(path, content).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Replaces the content of the (first) file this guard wrote, atomically (a new file renamed
+    /// over it: a browser watching the folder never reads half a file).
+    pub fn rewrite(&self, content: &Value) -> std::io::Result<()> {
+        let path = &self.files[0].0;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(content)?)?;
+        std::fs::rename(&tmp, path)
+    }
+}
+
+impl Drop for PolicyGuard {
+    fn drop(&mut self) {
+        for (path, previous) in &self.files {
+            let _ = std::fs::remove_file(path.with_extension("json.tmp"));
+            match previous {
+                Some(bytes) => {
+                    let _ = std::fs::write(path, bytes);
+                }
+                None => {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+        for d in &self.dirs {
+            let _ = std::fs::remove_dir(d); // only when empty
+        }
     }
 }

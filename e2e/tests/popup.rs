@@ -20,7 +20,7 @@ use session_drop::{describe, Lang, NextStep, Outcome, OutcomeKind};
 use session_drop_e2e::*;
 use session_drop_sim::{generate_sessions, Behaviour, SimSession};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -1263,58 +1263,8 @@ async fn audit_page_and_exports_list_every_attempt(b: Browser) {
 /// for an unpacked extension).
 const POLICY_TEST_KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvuhzOLeqIktwdI1C0RRtQWlVhKJVfGYgXl7vIOwiw0CXH0qO45pv61km0pl2BJ+Fehpxj2U/pRAf2q/VFdU7HIS3AGgPKNkggIhLrRz3WHn8TuohayDmWgg4ysViRJqXxXAVTEq50P1KBFpoeWytfP/MXXUkuKmgRSCi/wT1RHWyI5AsI3Y3cG+/mFOYkgnw7cvwuqrLqe03DU+6s+miY/9sjPzajhjWLxi6NrRSfxkwSdC0GhX5SFtAD+unkSh1w5C17UipFeaHZe8epYP3HfGlw/8jKt1l/+Gxu+6/3kOH6AgjVrW8isbSyTf/yPN9/YFrcLrqCFCu1nhQCoS4FwIDAQAB";
 const POLICY_TEST_GECKO_ID: &str = "session-drop-policy-test@session-drop.dev";
-const CHROMIUM_POLICY: &str = "/etc/chromium/policies/managed/session-drop-test.json";
-
-/// Policy files written for one test; restores the previous state when dropped (also on panic).
-struct PolicyGuard {
-    /// (file, previous content)
-    files: Vec<(PathBuf, Option<Vec<u8>>)>,
-    /// Directories created for them (removed when empty), innermost first.
-    dirs: Vec<PathBuf>,
-}
-
-impl PolicyGuard {
-    fn write(path: &Path, content: &Value) -> PolicyGuard {
-        let mut dirs = Vec::new();
-        let mut d = path.parent();
-        while let Some(dir) = d {
-            if dir.exists() {
-                break;
-            }
-            dirs.push(dir.to_path_buf());
-            d = dir.parent();
-        }
-        let previous = std::fs::read(path).ok();
-        // Guard first: whatever happens next is undone.
-        let guard = PolicyGuard {
-            files: vec![(path.to_path_buf(), previous)],
-            dirs,
-        };
-        std::fs::create_dir_all(path.parent().unwrap())
-            .unwrap_or_else(|e| panic!("create {}: {e}", path.parent().unwrap().display()));
-        std::fs::write(path, serde_json::to_vec_pretty(content).unwrap())
-            .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
-        guard
-    }
-}
-
-impl Drop for PolicyGuard {
-    fn drop(&mut self) {
-        for (path, previous) in &self.files {
-            match previous {
-                Some(bytes) => {
-                    let _ = std::fs::write(path, bytes);
-                }
-                None => {
-                    let _ = std::fs::remove_file(path);
-                }
-            }
-        }
-        for d in &self.dirs {
-            let _ = std::fs::remove_dir(d); // only when empty
-        }
-    }
-}
+/// This test's Chromium policy file (in [`CHROMIUM_POLICY_DIR`]).
+const CHROMIUM_POLICY: &str = "session-drop-test.json";
 
 /// Sets `SESSION_DROP_E2E_DIST` for the duration of a browser start; restores it when dropped.
 struct DistEnv(Option<std::ffi::OsString>);
@@ -1336,24 +1286,11 @@ impl Drop for DistEnv {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
 /// A copy of the built package for `b` under this test's own identity (Chrome key / Gecko id).
 fn package_with_test_identity(b: Browser) -> TempDir {
     let tmp = TempDir::new("policy-dist").expect("temp dir");
     let dest = tmp.path().join(b.dist_name());
-    copy_tree(&dist_dir().join(b.dist_name()), &dest);
+    copy_dir(&dist_dir().join(b.dist_name()), &dest).expect("copy the package");
     let mpath = dest.join("manifest.json");
     let mut m: Value = serde_json::from_str(&std::fs::read_to_string(&mpath).unwrap()).unwrap();
     match b {
@@ -1383,19 +1320,14 @@ async fn managed_policy_overrides_the_options(b: Browser) {
         Browser::Chromium => {
             let id = chrome_extension_id(POLICY_TEST_KEY).unwrap();
             PolicyGuard::write(
-                Path::new(CHROMIUM_POLICY),
+                &Path::new(CHROMIUM_POLICY_DIR).join(CHROMIUM_POLICY),
                 &json!({ "3rdparty": { "extensions": { id: managed } } }),
             )
         }
-        Browser::Firefox => {
-            let ff = firefox_path().expect("firefox-esr");
-            let install = std::fs::canonicalize(&ff).unwrap();
-            let dir = install.parent().unwrap().join("distribution");
-            PolicyGuard::write(
-                &dir.join("policies.json"),
-                &json!({ "policies": { "3rdparty": { "Extensions": { POLICY_TEST_GECKO_ID: managed } } } }),
-            )
-        }
+        Browser::Firefox => PolicyGuard::write(
+            &firefox_policies_file().expect("firefox-esr"),
+            &json!({ "policies": { "3rdparty": { "Extensions": { POLICY_TEST_GECKO_ID: managed } } } }),
+        ),
     };
     let prefs = match b {
         Browser::Chromium => None,

@@ -10,7 +10,6 @@
 
 mod control;
 pub mod gen;
-pub mod http;
 pub mod model;
 mod replica;
 mod server;

@@ -2,8 +2,8 @@
 
 mod common;
 
+use common::http::{self, request, request_timeout};
 use common::*;
-use session_drop_sim::http::{self, request, request_timeout};
 use session_drop_sim::util::{base64_encode, percent_encode};
 use session_drop_sim::{Behaviour, Grant, Release, SimSession};
 use std::time::{Duration, Instant};

@@ -1,6 +1,8 @@
 //! The `session-drop-sim` binary prints SIM_URL first and serves.
 
-use session_drop_sim::http;
+mod common;
+
+use common::http;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

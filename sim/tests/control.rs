@@ -2,8 +2,8 @@
 
 mod common;
 
+use common::http::{self, request};
 use common::*;
-use session_drop_sim::http::{self, request};
 use session_drop_sim::{demo_sessions, generate_sessions, util, Grant, Release, INSTANCE_HEADER};
 use std::time::Duration;
 

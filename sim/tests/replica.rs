@@ -2,8 +2,8 @@
 
 mod common;
 
+use common::http::request;
 use common::*;
-use session_drop_sim::http::request;
 use std::collections::HashSet;
 
 /// The first page a replica page embeds (`<script id="initial-data">`).

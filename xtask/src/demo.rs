@@ -47,6 +47,7 @@ pub fn demo(root: &Path, args: &[String]) -> Result<()> {
             server: Some(base.clone()),
             dev_credentials: Some((DEV_CREDENTIALS.0.into(), DEV_CREDENTIALS.1.into())),
             out: None,
+            ..DistOptions::default()
         },
     )?;
     let console = format!("{base}/flow/remote-sessions");

@@ -1,34 +1,16 @@
 //! `cargo xtask dist`: unpacked `DIR/chrome` and `DIR/firefox` plus `DIR/session-drop-chrome.zip`
 //! and `DIR/session-drop-firefox.xpi`, from `extension/` and one `manifest.base.json`
-//! (transformed per browser as `extension/BUILD-CONTRACT.md` says).
+//! (transformed per browser as `extension/BUILD-CONTRACT.md` says). With `--update-base`, also
+//! the packages an organisation hosts and installs by policy (see [`release_packages`]).
 
-use crate::server_url::ServerUrl;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
+use session_drop::server::ServerUrl;
 use std::fs;
 use std::path::{Path, PathBuf};
+pub use xtask::identity::{chrome_extension_id as extension_id, CHROME_EXTENSION_ID, GECKO_ID};
+use xtask::release;
 
-/// Chrome extension id fixed by the `key` in `extension/chrome-key.pub.txt`: the first 32 hex
-/// digits of sha256(DER public key), 0-9a-f mapped to a-p (see [`extension_id`]; a test checks
-/// that the key file still gives this id). The private key is not kept anywhere.
-pub const CHROME_EXTENSION_ID: &str = "odibaakbjdainpmigbcbmeiaaknjljad";
-
-/// Chrome's id of an extension whose manifest `key` is `key_b64` (base64 DER public key).
-pub fn extension_id(key_b64: &str) -> Result<String> {
-    use base64::Engine;
-    use sha2::Digest;
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(key_b64.trim())
-        .context("the Chrome key is not valid base64")?;
-    let digest = sha2::Sha256::digest(&der);
-    Ok(digest[..16]
-        .iter()
-        .flat_map(|b| [b >> 4, b & 0xf])
-        .map(|n| (b'a' + n) as char)
-        .collect())
-}
-/// Firefox add-on id (`browser_specific_settings.gecko.id`).
-pub const GECKO_ID: &str = "session-drop@session-drop.dev";
 /// First Firefox with `data_collection_permissions` (lints clean from 142 on).
 pub const FIREFOX_STRICT_MIN_VERSION: &str = "142.0";
 
@@ -60,6 +42,28 @@ pub struct DistOptions {
     /// (client id, client secret), only for demo/test builds.
     pub dev_credentials: Option<(String, String)>,
     pub out: Option<PathBuf>,
+    /// Where the organisation hosts the packages (`--update-base URL`): turns on the release
+    /// packages (CRX, updates.xml, xpi with `gecko.update_url`, updates.json).
+    pub update_base: Option<String>,
+    /// The organisation's Chrome signing key (`--key FILE`, PEM); default [`release::DEFAULT_KEY`].
+    pub key: Option<PathBuf>,
+}
+
+/// The release packages written with `--update-base` (names in [`release`]).
+#[derive(Debug, Clone)]
+pub struct ReleaseOutput {
+    pub update_base: ServerUrl,
+    pub crx: PathBuf,
+    pub updates_xml: PathBuf,
+    pub updates_json: PathBuf,
+    pub id_file: PathBuf,
+    pub deploy_md: PathBuf,
+    /// The Chrome / Edge extension id given by the key.
+    pub chrome_id: String,
+    pub key: PathBuf,
+    /// The key did not exist and was created now.
+    pub key_created: bool,
+    pub version: String,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +74,7 @@ pub struct DistOutput {
     pub chrome_zip: PathBuf,
     pub firefox_xpi: PathBuf,
     pub server: Option<ServerUrl>,
+    pub release: Option<ReleaseOutput>,
 }
 
 impl DistOptions {
@@ -104,8 +109,10 @@ impl DistOptions {
                     o.dev_credentials = Some((id.to_string(), secret.to_string()));
                 }
                 "--out" => o.out = Some(PathBuf::from(value("--out")?)),
+                "--update-base" => o.update_base = Some(value("--update-base")?),
+                "--key" => o.key = Some(PathBuf::from(value("--key")?)),
                 other => bail!(
-                    "unknown dist option {other:?} (usage: cargo xtask dist [--server URL] [--dev-credentials ID:SECRET] [--out DIR])"
+                    "unknown dist option {other:?} (usage: cargo xtask dist [--server URL] [--dev-credentials ID:SECRET] [--out DIR] [--update-base URL [--key FILE]])"
                 ),
             }
         }
@@ -121,6 +128,18 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
     };
     if opts.dev_credentials.is_some() && server.is_none() {
         bail!("--dev-credentials needs --server");
+    }
+    let update_base = match &opts.update_base {
+        Some(u) => Some(ServerUrl::parse(u).with_context(|| {
+            format!("--update-base {u:?} (https://, or http:// to a loopback address)")
+        })?),
+        None => None,
+    };
+    if opts.key.is_some() && update_base.is_none() {
+        bail!("--key needs --update-base (the key signs the CRX written with it)");
+    }
+    if update_base.is_some() && opts.dev_credentials.is_some() {
+        bail!("--dev-credentials is for test builds: a release (--update-base) gets its credentials by policy");
     }
     let ext = root.join("extension");
     let wasm = ext.join("wasm").join("session_drop_bg.wasm");
@@ -187,10 +206,23 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
                 serde_json::to_string_pretty(&Value::Object(preset))? + "\n",
             )?;
         }
+        if let (Target::Firefox, Some(u)) = (target, &update_base) {
+            release::set_gecko_update_url(&dir, &u.url(&format!("/{}", release::UPDATES_JSON)))?;
+        }
         let pkg = out.join(target.package_name());
-        crate::zip::zip_dir(&dir, &pkg)?;
+        release::zip_dir(&dir, &pkg)?;
     }
     let _ = fs::remove_file(&bundle);
+    let release = match &update_base {
+        Some(u) => Some(release_packages(
+            root,
+            &out,
+            u,
+            server.as_ref(),
+            opts.key.as_deref(),
+        )?),
+        None => None,
+    };
     Ok(DistOutput {
         chrome_dir: out.join("chrome"),
         firefox_dir: out.join("firefox"),
@@ -198,7 +230,125 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
         firefox_xpi: out.join(Target::Firefox.package_name()),
         out,
         server,
+        release,
     })
+}
+
+/// The packages an organisation hosts at `update_base` and installs by policy (issue 10):
+/// `session-drop.crx` (Chromium's own `--pack-extension`, signed with the organisation's key,
+/// created on first use), `updates.xml` (gupdate) pointing at it, `updates.json` pointing at the
+/// xpi (whose `gecko.update_url` [`assemble`] already set), `extension-id.txt`, and
+/// `DEPLOY.md` (docs/DEPLOY.md with this build's values filled in).
+fn release_packages(
+    root: &Path,
+    out: &Path,
+    update_base: &ServerUrl,
+    server: Option<&ServerUrl>,
+    key: Option<&Path>,
+) -> Result<ReleaseOutput> {
+    let chromium = Path::new(xtask::browsers::CHROMIUM);
+    if !chromium.exists() {
+        bail!(
+            "{} is missing (it packs the CRX): run `cargo xtask setup`",
+            chromium.display()
+        );
+    }
+    let key_path = match key {
+        Some(k) if k.is_absolute() => k.to_path_buf(),
+        Some(k) => std::env::current_dir()?.join(k),
+        None => root.join(release::DEFAULT_KEY),
+    };
+    if key.is_some() && !key_path.exists() {
+        bail!(
+            "--key {}: no such file (leave --key out to create the organisation's key in {})",
+            key_path.display(),
+            release::DEFAULT_KEY
+        );
+    }
+    let (chrome_key, key_created) = release::ChromeKey::load_or_create(chromium, &key_path)?;
+    let id = chrome_key.id();
+    let chrome_dir = out.join(Target::Chrome.dir_name());
+    let version = release::manifest_version(&chrome_dir)?;
+    let updates_xml_url = update_base.url(&format!("/{}", release::UPDATES_XML));
+    let crx = out.join(release::CRX_FILE);
+    release::pack_crx(
+        chromium,
+        &chrome_dir,
+        &chrome_key,
+        Some(&updates_xml_url),
+        &crx,
+    )?;
+    let updates_xml = out.join(release::UPDATES_XML);
+    fs::write(
+        &updates_xml,
+        release::updates_xml(
+            &id,
+            &version,
+            &update_base.url(&format!("/{}", release::CRX_FILE)),
+        ),
+    )?;
+    let xpi_url = update_base.url(&format!("/{}", release::FIREFOX_XPI));
+    let updates_json = out.join(release::UPDATES_JSON);
+    fs::write(
+        &updates_json,
+        serde_json::to_string_pretty(&release::updates_json(GECKO_ID, &version, &xpi_url))? + "\n",
+    )?;
+    let id_file = out.join(release::ID_FILE);
+    fs::write(&id_file, format!("{id}\n"))?;
+    let deploy_md = out.join("DEPLOY.md");
+    let template = fs::read_to_string(root.join("docs").join("DEPLOY.md"))
+        .context("reading docs/DEPLOY.md (the deployment guide template)")?;
+    let values = DeployValues {
+        extension_id: id.clone(),
+        gecko_id: GECKO_ID.to_string(),
+        update_base: update_base.base(),
+        updates_xml_url,
+        xpi_url,
+        server_url: server
+            .map(|s| s.base())
+            .unwrap_or_else(|| "https://pam.example.com".to_string()),
+        version: version.clone(),
+    };
+    fs::write(&deploy_md, values.fill(&template))?;
+    Ok(ReleaseOutput {
+        update_base: update_base.clone(),
+        crx,
+        updates_xml,
+        updates_json,
+        id_file,
+        deploy_md,
+        chrome_id: id,
+        key: key_path,
+        key_created,
+        version,
+    })
+}
+
+/// The values `docs/DEPLOY.md` names as `{{name}}`, filled in by `dist --update-base`.
+pub struct DeployValues {
+    pub extension_id: String,
+    pub gecko_id: String,
+    pub update_base: String,
+    pub updates_xml_url: String,
+    pub xpi_url: String,
+    pub server_url: String,
+    pub version: String,
+}
+
+impl DeployValues {
+    pub fn fill(&self, template: &str) -> String {
+        [
+            ("{{extension_id}}", &self.extension_id),
+            ("{{gecko_id}}", &self.gecko_id),
+            ("{{update_base}}", &self.update_base),
+            ("{{updates_xml_url}}", &self.updates_xml_url),
+            ("{{xpi_url}}", &self.xpi_url),
+            ("{{server_url}}", &self.server_url),
+            ("{{version}}", &self.version),
+        ]
+        .iter()
+        .fold(template.to_string(), |t, (k, v)| t.replace(k, v))
+    }
 }
 
 /// The background and the modules it imports (lib/*.js, the wasm-bindgen glue) as one ES module
@@ -397,10 +547,60 @@ mod tests {
     use super::*;
 
     #[test]
-    fn chrome_key_gives_the_recorded_id() {
-        let key = std::fs::read_to_string(crate::util::root().join("extension/chrome-key.pub.txt"))
-            .unwrap();
-        assert_eq!(extension_id(&key).unwrap(), CHROME_EXTENSION_ID);
+    fn release_options_parse_and_are_checked() {
+        let args: Vec<String> = [
+            "--server",
+            "https://pam.example.com",
+            "--update-base=https://h.example/sd",
+            "--key",
+            "org.pem",
+        ]
+        .map(String::from)
+        .to_vec();
+        let o = DistOptions::from_args(&args).unwrap();
+        assert_eq!(o.update_base.as_deref(), Some("https://h.example/sd"));
+        assert_eq!(o.key.as_deref(), Some(Path::new("org.pem")));
+        let root = crate::util::root();
+        let only_key = DistOptions {
+            key: Some("org.pem".into()),
+            ..DistOptions::default()
+        };
+        let e = assemble(&root, &only_key).unwrap_err().to_string();
+        assert!(e.contains("--key needs --update-base"), "{e}");
+        let insecure = DistOptions {
+            update_base: Some("http://updates.example.com".into()),
+            ..DistOptions::default()
+        };
+        let e = format!("{:#}", assemble(&root, &insecure).unwrap_err());
+        assert!(e.contains("--update-base"), "{e}");
+        let dev = DistOptions {
+            server: Some("https://pam.example.com".into()),
+            dev_credentials: Some(("a".into(), "b".into())),
+            update_base: Some("https://h.example".into()),
+            ..DistOptions::default()
+        };
+        let e = assemble(&root, &dev).unwrap_err().to_string();
+        assert!(e.contains("--dev-credentials is for test builds"), "{e}");
+    }
+
+    #[test]
+    fn deploy_template_names_only_known_values() {
+        let t = std::fs::read_to_string(crate::util::root().join("docs/DEPLOY.md")).unwrap();
+        let v = DeployValues {
+            extension_id: "I".into(),
+            gecko_id: "G".into(),
+            update_base: "U".into(),
+            updates_xml_url: "X".into(),
+            xpi_url: "P".into(),
+            server_url: "S".into(),
+            version: "V".into(),
+        };
+        let filled = v.fill(&t);
+        assert!(
+            !filled.contains("{{"),
+            "unknown placeholder left in docs/DEPLOY.md"
+        );
+        assert!(t.contains("{{extension_id}}") && t.contains("{{updates_xml_url}}"));
     }
 
     #[test]

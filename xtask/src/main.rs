@@ -5,7 +5,9 @@
 //!                     Chromium + chromedriver, Firefox ESR, geckodriver)
 //! cargo xtask build   release wasm -> extension/wasm/
 //! cargo xtask dist    [--server URL] [--dev-credentials ID:SECRET] [--out DIR]
-//!                     unpacked DIR/chrome, DIR/firefox + .zip/.xpi (default DIR: dist/)
+//!                     [--update-base URL [--key FILE]]
+//!                     unpacked DIR/chrome, DIR/firefox + .zip/.xpi (default DIR: dist/); with
+//!                     --update-base also the CRX, updates.xml, updates.json, DEPLOY.md
 //! cargo xtask demo    simulator + console replica + Chromium with the extension pre-configured
 //! cargo xtask test    everything: fmt, clippy, unit, node, wasm, lint, end-to-end (both browsers)
 //! cargo xtask bench   wasm sizes, wasm + native core benchmarks, browser end-to-end figures
@@ -13,12 +15,10 @@
 
 mod demo;
 mod dist;
-mod server_url;
 mod setup;
 mod test;
 mod util;
 mod wasm;
-mod zip;
 
 use anyhow::{bail, Result};
 use std::path::Path;
@@ -29,9 +29,13 @@ commands:
   setup   install what is missing: rust wasm32 target, wasm-bindgen-cli, npm packages
           (binaryen, web-ext), Chromium + chromedriver + Firefox ESR (apt), geckodriver (cargo)
   build   build the wasm core into extension/wasm/
-  dist    [--server URL] [--dev-credentials ID:SECRET] [--out DIR]
+  dist    [--server URL] [--dev-credentials ID:SECRET] [--out DIR] [--update-base URL [--key FILE]]
           build, then write DIR/chrome, DIR/firefox, DIR/session-drop-chrome.zip and
-          DIR/session-drop-firefox.xpi (DIR defaults to dist/)
+          DIR/session-drop-firefox.xpi (DIR defaults to dist/). With --update-base (where the
+          organisation hosts the packages) also DIR/session-drop.crx (signed with --key, default
+          .keys/session-drop.pem, created on first use), DIR/updates.xml, DIR/updates.json,
+          the xpi with gecko.update_url, DIR/extension-id.txt and DIR/DEPLOY.md (docs/DEPLOY.md
+          filled in)
   demo    setup + dist against the embedded simulator, serve the console replica and open
           Chromium with the extension loaded (or print how to, without a display)
   test    run every check and test (fmt, clippy, unit, node, wasm, web-ext lint, end-to-end)
@@ -95,7 +99,39 @@ pub fn print_dist(out: &dist::DistOutput) {
         ),
         None => println!("  no server baked in: set it in the options page"),
     }
-    println!("  Chrome extension id: {}", dist::CHROME_EXTENSION_ID);
+    match &out.release {
+        None => println!(
+            "  Chrome extension id (unpacked): {}",
+            dist::CHROME_EXTENSION_ID
+        ),
+        Some(r) => {
+            println!("  {}", r.crx.display());
+            println!("  {}", r.updates_xml.display());
+            println!("  {}", r.updates_json.display());
+            println!("  {}", r.id_file.display());
+            println!("  {}", r.deploy_md.display());
+            println!(
+                "  signing key: {}{}",
+                r.key.display(),
+                if r.key_created {
+                    " (created now: keep it safe, every later version must be signed with it)"
+                } else {
+                    ""
+                }
+            );
+            println!(
+                "  version {}, hosted at {}",
+                r.version,
+                r.update_base.base()
+            );
+            println!(
+                "  Chrome/Edge extension id: {} (CRX; the unpacked dist/chrome keeps {})",
+                r.chrome_id,
+                dist::CHROME_EXTENSION_ID
+            );
+            println!("  Firefox add-on id: {}", dist::GECKO_ID);
+        }
+    }
 }
 
 fn bench(root: &Path) -> Result<()> {

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+pub use xtask::browsers::{CHROMEDRIVER, CHROMIUM, FIREFOX};
 /// pt-BR and pt-PT UI of each browser (the e2e suite checks the Portuguese button name): Debian's
 /// chromium-l10n, firefox-esr-l10n-pt-br and firefox-esr-l10n-pt-pt.
 pub const CHROMIUM_PT_BR: &str = "/usr/lib/chromium/locales/pt-BR.pak";

@@ -89,10 +89,16 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
         crate::print_dist(&out);
         Ok(out)
     });
+    let release = steps.step(
+        "release packages (dist --update-base: CRX, updates.xml, updates.json; target/release-dist)",
+        || release_dist_check(root),
+    );
     steps.step("web-ext lint (0 errors, 0 warnings)", || {
         let e2e = e2e.as_ref().context("no e2e dist")?;
-        web_ext_lint(root, &root.join("dist").join("firefox"))?;
-        web_ext_lint(root, &e2e.firefox_dir)
+        let release = release.as_ref().context("no release dist")?;
+        web_ext_lint(root, &root.join("dist").join("firefox"), false)?;
+        web_ext_lint(root, &e2e.firefox_dir, false)?;
+        web_ext_lint(root, &release.firefox_dir, true)
     });
     steps.step(
         "end-to-end tests (Chromium + Firefox, built extension, simulator)",
@@ -114,6 +120,7 @@ pub fn e2e_dist_assemble(root: &Path, out: &Path) -> Result<DistOutput> {
             server: Some(E2E_SERVER.into()),
             dev_credentials: Some((DEV_CREDENTIALS.0.into(), DEV_CREDENTIALS.1.into())),
             out: Some(out.to_path_buf()),
+            ..DistOptions::default()
         },
     )
 }
@@ -152,8 +159,61 @@ fn node_tests(root: &Path) -> Result<()> {
         .args(&files))
 }
 
+/// A release build as an organisation makes it (`dist --server … --update-base …`, signed with a
+/// test key kept in target/), checked: a CRX3 whose id is the one printed, updates.xml and
+/// updates.json pointing at the packages, the xpi's `gecko.update_url`, DEPLOY.md filled in.
+fn release_dist_check(root: &Path) -> Result<DistOutput> {
+    use xtask::release;
+    let key = root.join("target").join("release-test-key.pem");
+    let chromium = Path::new(setup::CHROMIUM);
+    release::ChromeKey::load_or_create(chromium, &key)?;
+    let base = "https://updates.example.com/session-drop";
+    let out = dist::assemble(
+        root,
+        &DistOptions {
+            server: Some("https://pam.example.com".into()),
+            out: Some(root.join("target").join("release-dist")),
+            update_base: Some(base.into()),
+            key: Some(key),
+            ..DistOptions::default()
+        },
+    )?;
+    crate::print_dist(&out);
+    let r = out.release.as_ref().context("no release output")?;
+    let crx = std::fs::read(&r.crx)?;
+    if crx.get(..4) != Some(b"Cr24".as_slice()) {
+        bail!("{} is not a CRX", r.crx.display());
+    }
+    let id = std::fs::read_to_string(&r.id_file)?;
+    let xml = std::fs::read_to_string(&r.updates_xml)?;
+    if id.trim() != r.chrome_id
+        || !xml.contains(&format!("appid='{}'", r.chrome_id))
+        || !xml.contains(&format!("codebase='{base}/{}'", release::CRX_FILE))
+    {
+        bail!("updates.xml / extension-id.txt do not name the CRX:\n{xml}");
+    }
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&r.updates_json)?)?;
+    let link = &json["addons"][dist::GECKO_ID]["updates"][0]["update_link"];
+    if link != &serde_json::json!(format!("{base}/{}", release::FIREFOX_XPI)) {
+        bail!("updates.json does not point at the xpi: {json}");
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        out.firefox_dir.join("manifest.json"),
+    )?)?;
+    if manifest["browser_specific_settings"]["gecko"]["update_url"]
+        != serde_json::json!(format!("{base}/{}", release::UPDATES_JSON))
+    {
+        bail!("the Firefox manifest has no gecko.update_url");
+    }
+    if std::fs::read_to_string(&r.deploy_md)?.contains("{{") {
+        bail!("{} still has placeholders", r.deploy_md.display());
+    }
+    Ok(out)
+}
+
 /// Runs `web-ext lint` on an unpacked Firefox package; fails on any error or warning.
-pub fn web_ext_lint(root: &Path, dir: &Path) -> Result<()> {
+/// `self_hosted`: a package with `gecko.update_url` (not for addons.mozilla.org).
+pub fn web_ext_lint(root: &Path, dir: &Path, self_hosted: bool) -> Result<()> {
     let bin = root.join("node_modules").join(".bin").join("web-ext");
     if !bin.exists() {
         bail!(
@@ -168,8 +228,11 @@ pub fn web_ext_lint(root: &Path, dir: &Path) -> Result<()> {
         "json",
         "--no-config-discovery",
         "--no-input",
-        "--source-dir",
     ]);
+    if self_hosted {
+        cmd.arg("--self-hosted");
+    }
+    cmd.arg("--source-dir");
     cmd.arg(dir);
     println!("$ {}", crate::util::show(&cmd));
     let out = cmd.output().context("running web-ext lint")?;

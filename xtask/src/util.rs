@@ -53,36 +53,8 @@ pub fn show(cmd: &Command) -> String {
     s
 }
 
-/// Finds an executable: an absolute candidate that exists, else a name on PATH, else in
-/// `$CARGO_HOME/bin` (where `cargo install` puts it even when PATH lacks it).
-pub fn which(name: &str) -> Option<PathBuf> {
-    let p = Path::new(name);
-    if p.is_absolute() {
-        return is_executable(p).then(|| p.to_path_buf());
-    }
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|v| std::env::split_paths(&v).collect())
-        .unwrap_or_default();
-    dirs.push(cargo_home().join("bin"));
-    dirs.into_iter()
-        .map(|d| d.join(name))
-        .find(|c| is_executable(c))
-}
-
-pub fn cargo_home() -> PathBuf {
-    if let Some(h) = std::env::var_os("CARGO_HOME") {
-        return PathBuf::from(h);
-    }
-    let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-    PathBuf::from(home).join(".cargo")
-}
-
-fn is_executable(p: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p)
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
-}
+/// Finds an executable (absolute path, PATH, `$CARGO_HOME/bin`).
+pub use xtask::browsers::which;
 
 pub fn is_root() -> bool {
     output_of(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")

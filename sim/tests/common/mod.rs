@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 
-use session_drop_sim::http::{self, Response};
+pub mod http;
+
+use http::Response;
 use session_drop_sim::{SimConfig, Simulator};
 
 pub const DROP_OK_ISO: &str = r#"{"code":200,"response":{"status":200,"message":"Sessão interrompida com sucesso","error":false,"error_code":0,"detail":"","mensagem":"Sessão interrompida com sucesso","erro":false,"cod_erro":0}}"#;
