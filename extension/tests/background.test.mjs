@@ -173,7 +173,7 @@ test("saveSettings: validates the URL, keeps the secret when empty, recreates th
   assert.equal((await bg.send({ type: "status" }, bg.tabSender("https://other.example.com/"))).configured, true);
   // dynamic content script registration for the new pattern
   assert.deepEqual(bg.registered.map((r) => r.matches), [["https://other.example.com/*"]]);
-  assert.deepEqual(bg.registered[0].js, ["content/dom.js", "content/features/terminate-button.js", "content/main.js"]);
+  assert.deepEqual(bg.registered[0].js, ["content/console.js"]);
   const secretSave = await bg.send({ type: "saveSettings", settings: { clientSecret: "new-secret" } }, bg.PAGE);
   assert.equal(secretSave.ok, true);
   await bg.send({ type: "drop", ref: { kind: "hash", value: "c" } }, bg.PAGE);

@@ -1,0 +1,48 @@
+// Session Drop content script: each button is bound, when it is created, to the row, the cell and
+// the session reference it was made for. A click sends the bound reference; the page's DOM at
+// click time can only veto, never choose.
+//
+// A click on a bound button is refused ("stale") unless, at click time:
+//  1. the button is still a child of the cell we put it in;
+//  2. that cell is still a child of the bound row;
+//  3. the row is still connected and still a child of the same parent (tbody / table) as when it
+//     was decorated (not detached, not moved to another table or section);
+//  4. the element just before the button is the one that was just before it when we inserted it
+//     (null in a cell we created): nothing was put in front of it, and nothing in front of it was
+//     taken away;
+//  5. the row still shows the bound session reference (read again now, same kind and value).
+// Elements the page makes (even copies of ours with our attributes) are never bound.
+
+/** Bindings of one content-script instance: button -> { row, section, cell, prev, ref, key }. */
+export function createBindings() {
+  const map = new WeakMap();
+  let seq = 0;
+
+  return {
+    /** Records where `button` was just put. `prev`: the element before it (null in our own cell). */
+    bind(button, { row, cell, prev, ref }) {
+      const b = { row, section: row.parentNode, cell, prev: prev || null, ref: { kind: ref.kind, value: ref.value }, key: `r${++seq}` };
+      map.set(button, b);
+      return b;
+    },
+    get: (button) => map.get(button),
+    has: (button) => !!button && map.has(button),
+    unbind: (button) => map.delete(button),
+    /**
+     * Why a click on `button` must not act (see the rules above), or null when it may.
+     * `readRefNow(row)` reads the row's session reference from the DOM now (or null).
+     */
+    staleReason(button, readRefNow) {
+      const b = map.get(button);
+      if (!b) return "not_ours";
+      if (button.parentNode !== b.cell) return "button_moved";
+      if (b.cell.parentNode !== b.row) return "cell_moved";
+      if (!b.row.isConnected) return "row_detached";
+      if (b.row.parentNode !== b.section) return "row_moved";
+      if ((button.previousElementSibling || null) !== b.prev) return "covered";
+      const now = readRefNow(b.row);
+      if (!now || now.kind !== b.ref.kind || now.value !== b.ref.value) return "ref_changed";
+      return null;
+    },
+  };
+}
