@@ -326,7 +326,6 @@ export function init(signal, ctx) {
 
   /** A click on a button that is no longer where we put it: nothing is sent. */
   function refuseStale(btn, b) {
-    bindings.unbind(btn);
     const row = b.row;
     const inPlace = btn.parentNode === b.cell && b.cell.parentNode === row && row.isConnected;
     if (inPlace && buttonOf.get(row) === btn && !busy.has(row)) {
@@ -339,6 +338,7 @@ export function init(signal, ctx) {
       return;
     }
     // Moved away from its row by the page: it stays dead where the page put it.
+    bindings.unbind(btn);
     btn.disabled = true;
     showTexts(statusElement(btn), texts({ ok: false, kind: "stale_button" }));
   }
