@@ -19,9 +19,12 @@ export function createBindings() {
   let seq = 0;
 
   return {
-    /** Records where `button` was just put. `prev`: the element before it (null in our own cell). */
-    bind(button, { row, cell, prev, ref }) {
-      const b = { row, section: row.parentNode, cell, prev: prev || null, ref: { kind: ref.kind, value: ref.value }, key: `r${++seq}` };
+    /**
+     * Records where `button` was just put. `prev`: the element before it (null in our own cell);
+     * `section`: the row's parent (read by the caller, which may have a faster way).
+     */
+    bind(button, { row, section = row.parentNode, cell, prev, ref }) {
+      const b = { row, section, cell, prev: prev || null, ref: { kind: ref.kind, value: ref.value }, key: `r${++seq}` };
       map.set(button, b);
       return b;
     },

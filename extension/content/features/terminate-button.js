@@ -139,7 +139,7 @@ export function init(signal, ctx) {
       dom.append(row, cell);
     }
     ours.add(btn);
-    bindings.bind(btn, { row, cell, prev, ref });
+    bindings.bind(btn, { row, section: dom.parentOf(row), cell, prev, ref });
     buttonOf.set(row, btn);
     dom.setAttr(row, READY, "");
     decorated.add(row);
@@ -264,7 +264,8 @@ export function init(signal, ctx) {
   }
 
   function finish(row, btn, ok, m, extra) {
-    row.setAttribute(STATE, ok ? "dropped" : "failed");
+    // The row's state only while this button is still the row's (a recycled row got a new one).
+    if (buttonOf.get(row) === btn) row.setAttribute(STATE, ok ? "dropped" : "failed");
     btn.disabled = ok;
     const el = statusElement(btn);
     if (ok) {
@@ -280,7 +281,7 @@ export function init(signal, ctx) {
 
   /** Back to idle (the person answered No in the background's confirmation). */
   function idle(row, btn) {
-    row.removeAttribute(STATE);
+    if (buttonOf.get(row) === btn) row.removeAttribute(STATE);
     btn.disabled = false;
     const st = statusOf.get(btn);
     if (st) st.remove();
