@@ -202,7 +202,6 @@ const fast = (function () {
       cloneNode: N.cloneNode,
       appendChild: N.appendChild,
       lastElementChild: get(E, "lastElementChild"),
-      parentNode: get(N, "parentNode"),
     };
     for (const k of Object.keys(f)) if (typeof f[k] !== "function") return null;
     return f;
@@ -229,7 +228,6 @@ export const hasAttr = fast ? (el, name) => fast.hasAttribute.call(el, name) : (
 export const setAttr = fast ? (el, name, v) => fast.setAttribute.call(el, name, v) : (el, name, v) => el.setAttribute(name, v);
 export const cloneDeep = fast ? (node) => fast.cloneNode.call(node, true) : (node) => node.cloneNode(true);
 export const lastElementOf = fast ? (el) => fast.lastElementChild.call(el) : (el) => el.lastElementChild || null;
-export const parentOf = fast ? (node) => fast.parentNode.call(node) : (node) => node.parentNode;
 export const append = fast ? (parent, child) => fast.appendChild.call(parent, child) : (parent, child) => parent.appendChild(child);
 
 /** The cell covering logical column `col` of `row` (colspan-aware only when needed). */

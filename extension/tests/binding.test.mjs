@@ -34,7 +34,7 @@ function setup({ action = true } = {}) {
       cell = el("td", { "data-session-drop-cell": "" }, btn);
       row.appendChild(cell);
     }
-    bindings.bind(btn, { row, cell, prev, ref });
+    bindings.bind(btn, { row, table: t, cell, prev, ref });
     buttons.push(btn);
   }
   const readNow = (row) => dom.readRef(row, info);
@@ -93,6 +93,13 @@ test("its row detached or re-parented: refused", () => {
   t.appendChild(el("tbody", {}, row2));
   other.d.appendChild(t);
   assert.equal(other.bindings.staleReason(other.buttons[1], other.readNow), "row_moved");
+  // ... or into a table nested in one of its own cells
+  const nest = setup();
+  const nr = nest.bindings.get(nest.buttons[0]).row;
+  const inner = el("table", {}, el("tbody", {}));
+  nest.bindings.get(nest.buttons[2]).row.cells[0].appendChild(inner);
+  inner.children[0].appendChild(nr);
+  assert.equal(nest.bindings.staleReason(nest.buttons[0], nest.readNow), "row_moved");
   // moved within the same tbody (re-sorted by the page): still its row, still in place
   const third = setup();
   const r3 = third.bindings.get(third.buttons[2]).row;

@@ -85,10 +85,9 @@ export function init(signal, ctx) {
 
   const ours = new WeakSet(); // elements we created (buttons, cells, header, status)
   const bindings = createBindings(); // button -> where we put it and which session it drops
-  const buttonOf = new WeakMap(); // row -> its current button
+  const buttonOf = new WeakMap(); // row -> its current button (= rows decorated by this instance)
   const statusOf = new WeakMap(); // button -> its status element
   const busy = new WeakSet(); // rows with a click being handled
-  const decorated = new WeakSet(); // rows marked data-session-drop-ready by this instance
   const channel = createChannel(ext);
   const guard = createGestureGuard({
     buttonOf: (target) => (bindings.has(target) ? target : null),
@@ -110,6 +109,8 @@ export function init(signal, ctx) {
   sweep(doc);
 
   // ------------------------------------------------------------------ decoration
+
+  const isOwn = (node) => ours.has(node) || bindings.has(node);
 
   function prepare(info) {
     if (info.actionCol >= 0) return;
@@ -138,11 +139,9 @@ export function init(signal, ctx) {
       ours.add(cell);
       dom.append(row, cell);
     }
-    ours.add(btn);
-    bindings.bind(btn, { row, section: dom.parentOf(row), cell, prev, ref });
+    bindings.bind(btn, { row, table: info.table, cell, prev, ref }); // bound buttons count as ours
     buttonOf.set(row, btn);
     dom.setAttr(row, READY, "");
-    decorated.add(row);
   }
 
   // Markup copied from a decorated row (e.g. the page re-rendered it from its own innerHTML) or left by
@@ -151,7 +150,7 @@ export function init(signal, ctx) {
     const found = row.querySelectorAll(OWN_SELECTOR);
     for (let i = 0; i < found.length; i++) {
       const el = found[i];
-      if (ours.has(el) || !el.isConnected) continue;
+      if (isOwn(el) || !el.isConnected) continue;
       if (!el.hasAttribute("data-session-drop-cell") && el.closest("[data-session-drop-cell]")) continue;
       el.remove();
     }
@@ -163,7 +162,7 @@ export function init(signal, ctx) {
   function decorate(rows, info) {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
-      if (decorated.has(row)) continue;
+      if (buttonOf.has(row)) continue;
       if (dom.hasAttr(row, READY)) removeForeign(row);
       const cells = dom.cellsOf(row);
       // placeholder rows ("no records"), detail rows: no readable session reference
@@ -187,7 +186,6 @@ export function init(signal, ctx) {
     buttonOf.delete(row);
     row.removeAttribute(READY);
     row.removeAttribute(STATE);
-    decorated.delete(row);
   }
 
   /** A decorated row changed: a fresh button when ours left it or the row now shows another session. */
@@ -207,8 +205,8 @@ export function init(signal, ctx) {
   }
 
   const tables = observeSessionRows(doc, {
-    isOwn: (node) => ours.has(node),
-    isDecorated: (row) => decorated.has(row),
+    isOwn,
+    isDecorated: (row) => buttonOf.has(row),
     prepare,
     decorate,
     changed,
@@ -301,7 +299,7 @@ export function init(signal, ctx) {
     }
     // The message leaves first (synchronously, in the click's task); the row shows "pending" right
     // after. When confirmation is on, the background asks in its own window and answers after.
-    const answer = channel.send({ type: "drop", ref: { ...b.ref }, context, binding: { rowKey: b.key } });
+    const answer = channel.send({ type: "drop", ref: { kind: b.ref.kind, value: b.ref.value }, context, binding: { rowKey: b.key } });
     row.setAttribute(STATE, "pending");
     btn.disabled = true;
     statusElement(btn).textContent = S.pending;
