@@ -1,22 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import vm from "node:vm";
-import { read } from "./helpers.mjs";
 import { el, table } from "./fakedom.mjs";
+import { importContent } from "./content-helpers.mjs";
 
-// Loaded as the classic script it is (whatever package.json "type" says), with a CommonJS-like
-// `module` so that it exports its helpers.
-const mod = { exports: {} };
-vm.runInThisContext(`(function (module) {${read("content/dom.js")}\n})`, { filename: "content/dom.js" })(mod);
-const dom = mod.exports;
+const dom = await importContent("content/dom.js");
 
-test("dom.js works as a classic script sharing the namespace", () => {
-  const sandbox = {};
-  vm.createContext(sandbox);
-  vm.runInContext(read("content/dom.js"), sandbox, { filename: "dom.js" });
-  const ns = vm.runInContext("globalThis.__sessionDrop", sandbox);
-  assert.equal(typeof ns.dom.classifyHeaders, "function");
-  assert.equal(ns.dom.fold("  ID  da   Sessão "), "id da sessao");
+test("dom.js is an ES module that shares nothing through globals", () => {
+  assert.equal(typeof dom.classifyHeaders, "function");
+  assert.equal(dom.fold("  ID  da   Sessão "), "id da sessao");
+  assert.equal("__sessionDrop" in globalThis, false);
 });
 
 test("fold: NFD, no accents, lowercase, collapsed", () => {

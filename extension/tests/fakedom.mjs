@@ -1,4 +1,5 @@
-// A very small DOM stand-in, enough for the pure table helpers of content/dom.js.
+// A very small DOM stand-in, enough for the pure table helpers of content/dom.js and the button
+// binding rules of content/binding.js (moving nodes, siblings, connectedness).
 
 /** An array with HTMLCollection's item(i) (null out of range). */
 function collection(list) {
@@ -15,6 +16,25 @@ class Node {
   get textContent() {
     if (this.nodeType === 3) return this.data;
     return this.childNodes.map((c) => c.textContent).join("");
+  }
+  /** Connected: its root is a document made by doc(). */
+  get isConnected() {
+    let n = this;
+    while (n.parentNode) n = n.parentNode;
+    return n.isDocument === true;
+  }
+  get previousElementSibling() {
+    const p = this.parentNode;
+    if (!p) return null;
+    const i = p.childNodes.indexOf(this);
+    for (let j = i - 1; j >= 0; j--) if (p.childNodes[j].nodeType === 1) return p.childNodes[j];
+    return null;
+  }
+  remove() {
+    const p = this.parentNode;
+    if (!p) return;
+    p.childNodes.splice(p.childNodes.indexOf(this), 1);
+    this.parentNode = null;
   }
 }
 
@@ -64,9 +84,25 @@ class Element extends Node {
     return collection(out);
   }
   appendChild(c) {
+    c.remove();
     c.parentNode = this;
     this.childNodes.push(c);
     return c;
+  }
+  insertBefore(c, ref) {
+    if (!ref) return this.appendChild(c);
+    c.remove();
+    c.parentNode = this;
+    this.childNodes.splice(this.childNodes.indexOf(ref), 0, c);
+    return c;
+  }
+  get lastElementChild() {
+    const kids = this.children;
+    return kids.length ? kids[kids.length - 1] : null;
+  }
+  closest(tag) {
+    for (let n = this; n; n = n.parentNode) if (n.nodeName === tag.toUpperCase()) return n;
+    return null;
   }
   *descendants() {
     for (const c of this.children) {
@@ -80,6 +116,13 @@ class Element extends Node {
     for (const d of this.descendants()) if (names.some((n) => d.hasAttribute(n))) return d;
     return null;
   }
+}
+
+/** A document root: nodes under it are connected. */
+export function doc(...kids) {
+  const d = el("#document", {}, ...kids);
+  d.isDocument = true;
+  return d;
 }
 
 export function el(tag, attrs, ...kids) {

@@ -65,7 +65,7 @@ test("managed_schema.json covers exactly the managed keys", async () => {
 });
 
 test("content script list: lib/content-scripts.js = BUILD-CONTRACT.md, files exist", async () => {
-  const { CONTENT_SCRIPT } = await importLib("content-scripts");
+  const { CONTENT_SCRIPT, CONTENT_ENTRY } = await importLib("content-scripts");
   const contract = read("BUILD-CONTRACT.md");
   const block = /```json\s*([\s\S]*?)```/.exec(contract);
   assert.ok(block, "json block in BUILD-CONTRACT.md");
@@ -74,7 +74,9 @@ test("content script list: lib/content-scripts.js = BUILD-CONTRACT.md, files exi
   assert.deepEqual(spec.css, [...CONTENT_SCRIPT.css]);
   assert.equal(spec.run_at, "document_idle");
   assert.equal(spec.all_frames, CONTENT_SCRIPT.allFrames);
-  for (const f of [...CONTENT_SCRIPT.js, ...CONTENT_SCRIPT.css]) assert.ok(existsSync(join(EXT, f)), f);
+  // the script is the bundle of CONTENT_ENTRY, made by `cargo xtask dist`
+  assert.deepEqual([...CONTENT_SCRIPT.js], ["content/console.js"]);
+  for (const f of [CONTENT_ENTRY, ...CONTENT_SCRIPT.css]) assert.ok(existsSync(join(EXT, f)), f);
   assert.match(read("chrome-key.pub.txt").trim(), /^[A-Za-z0-9+/]+=*$/);
 });
 
@@ -102,11 +104,14 @@ test("no eval, no new Function, no innerHTML/outerHTML/insertAdjacentHTML/docume
   }
 });
 
-test("content scripts are classic scripts (no import/export)", () => {
+test("content scripts are static ES modules sharing nothing through globals (bundled by the build)", () => {
   for (const f of listFiles().filter((x) => x.startsWith("content/") && x.endsWith(".js"))) {
     const src = read(f);
-    assert.doesNotMatch(src, /^\s*(import|export)\s/m, f);
     assert.doesNotMatch(src, /\bimport\(/, f);
+    assert.doesNotMatch(src, /__sessionDrop/, f);
+    for (const m of src.matchAll(/^import\s[^;]*?from\s+"(\.[^"]+)";/gms)) {
+      assert.ok(existsSync(join(EXT, f, "..", m[1])), `${f} imports ${m[1]}`);
+    }
   }
 });
 

@@ -171,16 +171,13 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
     };
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
-    for f in CONTENT_SCRIPTS
-        .iter()
-        .chain(CONTENT_CSS)
-        .chain([&BACKGROUND_ENTRY])
-    {
+    for f in CONTENT_CSS.iter().chain([&BACKGROUND_ENTRY, &CONTENT_ENTRY]) {
         if !ext.join(f).is_file() {
             bail!("extension/{f} is missing (named by the build contract)");
         }
     }
     let bundle = bundle_background(root, &out)?;
+    let content_bundle = bundle_content(root, &out)?;
     for target in Target::ALL {
         let dir = out.join(target.dir_name());
         if dir.exists() {
@@ -188,6 +185,8 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
         }
         copy_runtime_files(&ext, &dir)?;
         fs::copy(&bundle, dir.join(BACKGROUND)).context("copying the bundled background")?;
+        fs::copy(&content_bundle, dir.join(CONTENT_BUNDLE))
+            .context("copying the bundled content script")?;
         add_locale_aliases(&dir)?;
         let manifest = transform_manifest(&base, target, &key, server.as_ref())?;
         fs::write(
@@ -213,6 +212,7 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
         release::zip_dir(&dir, &pkg)?;
     }
     let _ = fs::remove_file(&bundle);
+    let _ = fs::remove_file(&content_bundle);
     let release = match &update_base {
         Some(u) => Some(release_packages(
             root,
@@ -394,6 +394,41 @@ fn bundle_background(root: &Path, out: &Path) -> Result<std::path::PathBuf> {
     Ok(bundle)
 }
 
+/// The console content script: `extension/content/main.js` and the ES modules it imports
+/// (content/*, lib/report-text.js) as one classic script (an IIFE: content scripts cannot be
+/// modules), written to the packages as [`CONTENT_BUNDLE`]. Returns the bundle's path in `out`.
+fn bundle_content(root: &Path, out: &Path) -> Result<PathBuf> {
+    let esbuild = root.join("node_modules").join(".bin").join("esbuild");
+    let bundle = out.join(".content.bundle.js");
+    let status = std::process::Command::new(&esbuild)
+        .current_dir(root)
+        .arg(Path::new("extension").join(CONTENT_ENTRY))
+        .args([
+            "--bundle",
+            "--format=iife",
+            "--platform=browser",
+            "--target=es2022",
+            "--charset=utf8",
+            "--legal-comments=none",
+            "--log-level=warning",
+        ])
+        .arg(format!("--outfile={}", bundle.display()))
+        .status()
+        .with_context(|| format!("running {}", esbuild.display()))?;
+    if !status.success() {
+        bail!("esbuild could not bundle extension/{CONTENT_ENTRY} ({status})");
+    }
+    let text = fs::read_to_string(&bundle).context("reading the bundled content script")?;
+    if text
+        .lines()
+        .any(|l| l.starts_with("import ") || l.starts_with("export "))
+        || text.contains("__sessionDrop")
+    {
+        bail!("the bundled content script is not one self-contained classic script");
+    }
+    Ok(bundle)
+}
+
 /// Locales served with another locale's strings: (alias, source). Browsers do not fall back
 /// from `pt_PT` to `pt_BR` (they go to the default, English); a Portuguese (Portugal) browser
 /// gets the Brazilian Portuguese strings instead, which read naturally there.
@@ -420,6 +455,9 @@ pub fn is_runtime_file(rel: &str) -> bool {
     }
     if matches!(top, "tests" | "test" | "node_modules" | "docs") {
         return false;
+    }
+    if top == "content" && name.ends_with(".js") {
+        return false; // the ES module sources of the content bundle (bundle_content)
     }
     if matches!(
         name,
@@ -466,13 +504,11 @@ fn copy_runtime_files(ext: &Path, dest: &Path) -> Result<()> {
     walk(ext, ext, dest)
 }
 
-/// The content scripts of a baked-in server (extension/BUILD-CONTRACT.md; the same list as
-/// `extension/lib/content-scripts.js`).
-pub const CONTENT_SCRIPTS: &[&str] = &[
-    "content/dom.js",
-    "content/features/terminate-button.js",
-    "content/main.js",
-];
+/// The content script of a baked-in server (extension/BUILD-CONTRACT.md; the same as
+/// `extension/lib/content-scripts.js`): one bundle made from [`CONTENT_ENTRY`].
+pub const CONTENT_SCRIPTS: &[&str] = &[CONTENT_BUNDLE];
+pub const CONTENT_BUNDLE: &str = "content/console.js";
+pub const CONTENT_ENTRY: &str = "content/main.js";
 pub const CONTENT_CSS: &[&str] = &["content/terminate.css"];
 pub const BACKGROUND: &str = "background.js";
 /// The background's entry module in `extension/` (bundled by esbuild into [`BACKGROUND`]).
@@ -670,7 +706,8 @@ mod tests {
     #[test]
     fn runtime_file_filter() {
         assert!(is_runtime_file("background.js"));
-        assert!(is_runtime_file("content/main.js"));
+        assert!(!is_runtime_file("content/main.js"), "bundled, not copied");
+        assert!(!is_runtime_file("content/features/terminate-button.js"));
         assert!(is_runtime_file("wasm/session_drop_bg.wasm"));
         assert!(is_runtime_file("_locales/pt_BR/messages.json"));
         assert!(is_runtime_file("managed_schema.json"));

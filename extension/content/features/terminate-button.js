@@ -1,543 +1,389 @@
-// Session Drop content script 2/3: the "Terminate session" button on every session row.
-// Classic script. Feature contract (Refined GitHub style): init(signal, ctx); rows are marked once
-// with data-session-drop-ready; everything added is removed when `signal` aborts.
-(function (root) {
-  "use strict";
+// Session Drop feature: the "Terminate session" button on every session row.
+//
+// Feature contract (Refined GitHub style): `init(signal, ctx)`; rows are marked once with
+// data-session-drop-ready; everything added is removed, and every listener dropped, when `signal`
+// aborts. DOM contract: docs/DESIGN.md "DOM contract". Trust rules: binding.js (which session a
+// button may drop, and when it is no longer where we put it) and gesture.js (which clicks come
+// from the person). Texts: lib/report-text.js (the one formatter of Reports), shown as text only.
 
-  const ns = root.__sessionDrop || (root.__sessionDrop = {});
-  const ext = root.browser ?? root.chrome;
+import * as dom from "../dom.js";
+import { createBindings } from "../binding.js";
+import { createGestureGuard, GESTURE_EVENTS } from "../gesture.js";
+import { observeSessionRows } from "../session-tables.js";
+import { createChannel, ContextGone, alive, message } from "../port.js";
+import { describeReport } from "../../lib/report-text.js";
 
-  const READY = "data-session-drop-ready";
-  const PORT_NAME = "session-drop";
-  const PORT_IDLE_MS = 10000;
-  const STATE = "data-session-drop";
-  const OWN_SELECTOR = "[data-session-drop-button],[data-session-drop-cell],[data-session-drop-header],[data-session-drop-status]";
+export const name = "terminate-button";
 
-  function msg(key, subs) {
-    try {
-      return (ext && ext.i18n && ext.i18n.getMessage(key, subs)) || key;
-    } catch {
-      return key;
+const READY = "data-session-drop-ready";
+const STATE = "data-session-drop";
+const BUTTON = "data-session-drop-button";
+const OPEN_OPTIONS = "data-session-drop-open-options";
+const OWN_SELECTOR = "[data-session-drop-button],[data-session-drop-cell],[data-session-drop-header],[data-session-drop-status]";
+
+/** Longest text shown per part (title, cause, fix): the row is no place for a page of text. */
+export const TEXT_MAX = 600;
+
+function cap(text) {
+  const s = typeof text === "string" ? text : "";
+  return s.length > TEXT_MAX ? `${s.slice(0, TEXT_MAX)}…` : s;
+}
+
+/**
+ * `{ title, cause, fix }` of a Report for the row: describeReport from the _locales catalogue;
+ * when the catalogue has no text for it (an older package) the Report's own `message` if it has
+ * one, else `fallback`. Plain strings, capped.
+ */
+export function reportTexts(report, t, fallback) {
+  const r = report && typeof report === "object" ? report : {};
+  let d = describeReport(r, t);
+  if (!d.title) {
+    const m = r.message && typeof r.message === "object" ? r.message : null;
+    d = m && typeof m.title === "string" && m.title ? m : fallback;
+  }
+  return { title: cap(d.title), cause: cap(d.cause), fix: cap(d.fix) };
+}
+
+/** Removes every decoration (ours or left behind by a previous, unloaded instance). */
+export function sweep(doc) {
+  const own = doc.querySelectorAll(OWN_SELECTOR);
+  for (let i = 0; i < own.length; i++) {
+    const el = own[i];
+    if (el.hasAttribute("data-session-drop-status") || el.hasAttribute(BUTTON)) {
+      // buttons / status inside a cell we created go with the cell
+      if (el.closest("[data-session-drop-cell]")) continue;
     }
+    el.remove();
+  }
+  const rows = doc.querySelectorAll(`[${READY}],[${STATE}]`);
+  for (let i = 0; i < rows.length; i++) {
+    rows[i].removeAttribute(READY);
+    rows[i].removeAttribute(STATE);
+  }
+}
+
+/**
+ * @param {AbortSignal} signal
+ * @param {{ doc: Document, ext: any, later?: (fn: () => void) => void }} ctx
+ */
+export function init(signal, ctx) {
+  const { doc, ext } = ctx;
+  if (!doc || signal.aborted) return null;
+  const t = (key, subs) => message(ext, key, subs);
+
+  // Strings are read once: after the extension is reloaded, i18n may no longer answer.
+  const S = {
+    button: t("buttonTerminate") || "Terminate session",
+    column: t("columnHeader"),
+    pending: t("statusPending"),
+    reload: t("statusReload"),
+    openSettings: t("buttonOpenSettings"),
+    noAnswer: { title: t("statusNoAnswerTitle"), cause: t("statusNoAnswerCause"), fix: t("statusNoAnswerFix") },
+  };
+  const fallbackTexts = (report) => ({ title: String((report && report.kind) || S.noAnswer.title), cause: "", fix: "" });
+  const texts = (report) => reportTexts(report, t, fallbackTexts(report));
+
+  const ours = new WeakSet(); // elements we created (buttons, cells, header, status)
+  const bindings = createBindings(); // button -> where we put it and which session it drops
+  const buttonOf = new WeakMap(); // row -> its current button (= rows decorated by this instance)
+  const statusOf = new WeakMap(); // button -> its status element
+  const busy = new WeakSet(); // rows with a click being handled
+  const channel = createChannel(ext);
+  const guard = createGestureGuard({
+    buttonOf: (target) => (bindings.has(target) ? target : null),
+    hasFocus: () => doc.hasFocus(),
+    later: ctx.later,
+  });
+
+  // Built once, cloned per row: no per-row string lookups or attribute writes beyond the clone.
+  const buttonTemplate = doc.createElement("button");
+  buttonTemplate.type = "button";
+  buttonTemplate.setAttribute(BUTTON, "");
+  buttonTemplate.setAttribute("aria-label", S.button);
+  buttonTemplate.textContent = S.button;
+  // A new last cell that already holds its button: one clone and one insertion per row.
+  const cellTemplate = doc.createElement("td");
+  cellTemplate.setAttribute("data-session-drop-cell", "");
+  cellTemplate.appendChild(buttonTemplate.cloneNode(true));
+
+  sweep(doc);
+
+  // ------------------------------------------------------------------ decoration
+
+  const isOwn = (node) => ours.has(node) || bindings.has(node);
+
+  function prepare(info) {
+    if (info.actionCol >= 0) return;
+    const hr = info.headerRow;
+    const cells = hr.cells;
+    for (let i = 0; i < cells.length; i++) if (cells[i].hasAttribute("data-session-drop-header")) return;
+    const th = doc.createElement("th");
+    th.setAttribute("scope", "col");
+    th.setAttribute("data-session-drop-header", "");
+    th.textContent = S.column;
+    ours.add(th);
+    hr.appendChild(th);
   }
 
-  /** Removes every decoration (ours or left behind by a previous, unloaded instance). */
-  function sweep(doc) {
-    const own = doc.querySelectorAll(OWN_SELECTOR);
-    for (let i = 0; i < own.length; i++) {
-      const el = own[i];
-      if (el.hasAttribute("data-session-drop-status") || el.hasAttribute("data-session-drop-button")) {
-        // buttons / status inside a cell we created go with the cell
-        if (el.closest("[data-session-drop-cell]")) continue;
-      }
+  function decorateRow(row, info, cells, ref) {
+    let cell = info.actionCol < 0 ? null : info.spans ? dom.cellAt(row, info.actionCol, true) : dom.itemOf(cells, info.actionCol);
+    let btn;
+    let prev = null;
+    if (cell) {
+      prev = dom.lastElementOf(cell);
+      btn = dom.cloneDeep(buttonTemplate);
+      dom.append(cell, btn);
+    } else {
+      cell = dom.cloneDeep(cellTemplate);
+      btn = dom.lastElementOf(cell);
+      ours.add(cell);
+      dom.append(row, cell);
+    }
+    bindings.bind(btn, { row, table: info.table, cell, prev, ref }); // bound buttons count as ours
+    buttonOf.set(row, btn);
+    dom.setAttr(row, READY, "");
+  }
+
+  // Markup copied from a decorated row (e.g. the page re-rendered it from its own innerHTML) or left by
+  // an unloaded instance: lifeless copies of our elements. Remove them before decorating the row.
+  function removeForeign(row) {
+    const found = row.querySelectorAll(OWN_SELECTOR);
+    for (let i = 0; i < found.length; i++) {
+      const el = found[i];
+      if (isOwn(el) || !el.isConnected) continue;
+      if (!el.hasAttribute("data-session-drop-cell") && el.closest("[data-session-drop-cell]")) continue;
       el.remove();
     }
-    const rows = doc.querySelectorAll(`[${READY}],[${STATE}]`);
+    row.removeAttribute(READY);
+    row.removeAttribute(STATE);
+  }
+
+  /** Decorates the given data rows of one analysed table (hot loop: as few DOM calls as possible). */
+  function decorate(rows, info) {
     for (let i = 0; i < rows.length; i++) {
-      rows[i].removeAttribute(READY);
-      rows[i].removeAttribute(STATE);
+      const row = rows[i];
+      if (buttonOf.has(row)) continue;
+      if (dom.hasAttr(row, READY)) removeForeign(row);
+      const cells = dom.cellsOf(row);
+      // placeholder rows ("no records"), detail rows: no readable session reference
+      const ref = dom.readRef(row, info, cells);
+      if (ref) decorateRow(row, info, cells, ref);
     }
   }
 
-  class ContextGone extends Error {}
-
-  function init(signal, ctx) {
-    const dom = ns.dom;
-    const doc = root.document;
-    if (!dom || !doc || signal.aborted) return;
-
-    // Strings are read once: after the extension is reloaded, i18n may no longer answer.
-    const S = {
-      button: msg("buttonTerminate"),
-      column: msg("columnHeader"),
-      pending: msg("statusPending"),
-      reload: msg("statusReload"),
-      openSettings: msg("buttonOpenSettings"),
-      noRef: msg("statusNoRef"),
-      noAnswerTitle: msg("statusNoAnswerTitle"),
-      noAnswerCause: msg("statusNoAnswerCause"),
-      noAnswerFix: msg("statusNoAnswerFix"),
-    };
-
-    const ours = new WeakSet(); // elements we created (buttons, cells, status)
-    const busy = new WeakSet(); // rows with a click being handled
-    const infoCache = new WeakMap(); // table -> { info, sig }
-    const statusOf = new WeakMap(); // row -> status element
-    const refOf = new WeakMap(); // row -> ref value when its state was set
-    const decorated = new WeakSet(); // rows marked data-session-drop-ready by this instance
-
-    // Built once, cloned per row: no per-row string lookups or attribute writes beyond the clone.
-    const buttonTemplate = doc.createElement("button");
-    buttonTemplate.type = "button";
-    buttonTemplate.setAttribute("data-session-drop-button", "");
-    buttonTemplate.setAttribute("aria-label", S.button);
-    buttonTemplate.textContent = S.button;
-    // A new last cell that already holds its button: one clone and one insertion per row.
-    const cellTemplate = doc.createElement("td");
-    cellTemplate.setAttribute("data-session-drop-cell", "");
-    cellTemplate.appendChild(buttonTemplate.cloneNode(true));
-
-    sweep(doc);
-
-    function tableInfo(table) {
-      const cached = infoCache.get(table);
-      if (cached) {
-        if (cached.info) {
-          const hr = cached.info.headerRow;
-          if (hr.isConnected && table.contains(hr) && hr.textContent === cached.sig) return cached.info;
-        } else {
-          // not a session table: re-analyse only when its header changes
-          const hr = dom.headerRows(table)[0] || null;
-          if (hr === cached.hr && (hr ? hr.textContent : "") === cached.sig) return null;
-        }
-      }
-      const info = dom.analyzeTable(table);
-      if (!info) {
-        const hr = dom.headerRows(table)[0] || null;
-        infoCache.set(table, { info: null, hr, sig: hr ? hr.textContent : "" });
-        return null;
-      }
-      if (info.actionCol < 0) ensureHeaderCell(info);
-      infoCache.set(table, { info, sig: info.headerRow.textContent });
-      return info;
-    }
-
-    function ensureHeaderCell(info) {
-      const hr = info.headerRow;
-      const cells = hr.cells;
-      for (let i = 0; i < cells.length; i++) if (cells[i].hasAttribute("data-session-drop-header")) return;
-      const th = doc.createElement("th");
-      th.setAttribute("scope", "col");
-      th.setAttribute("data-session-drop-header", "");
-      th.textContent = S.column;
-      ours.add(th);
-      hr.appendChild(th);
-    }
-
-    function decorateRow(row, info, cells) {
-      const cell = info.actionCol < 0 ? null : info.spans ? dom.cellAt(row, info.actionCol, true) : dom.itemOf(cells, info.actionCol);
-      if (cell) {
-        const btn = dom.cloneDeep(buttonTemplate);
-        ours.add(btn);
-        dom.append(cell, btn);
-      } else {
-        // the button inside is recognised through its cell (isOurButton)
-        const td = dom.cloneDeep(cellTemplate);
-        ours.add(td);
-        dom.append(row, td);
-      }
-      dom.setAttr(row, READY, "");
-      decorated.add(row);
-    }
-
-    // Markup copied from a decorated row (e.g. the page re-rendered it from its own innerHTML) or left by
-    // an unloaded instance: lifeless copies of our elements. Remove them before decorating the row.
-    function removeForeign(row) {
-      const found = row.querySelectorAll(OWN_SELECTOR);
-      for (let i = 0; i < found.length; i++) {
-        const el = found[i];
-        if (ours.has(el) || !el.isConnected) continue;
-        if (!el.hasAttribute("data-session-drop-cell") && el.closest("[data-session-drop-cell]")) continue;
-        el.remove();
-      }
-      row.removeAttribute(READY);
-      row.removeAttribute(STATE);
-    }
-
-    /** Decorates the given data rows of one analysed table (hot loop: as few DOM calls as possible). */
-    function decorateRows(rows, info) {
-      let n = 0;
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i];
-        if (decorated.has(row)) continue;
-        if (dom.hasAttr(row, READY)) removeForeign(row);
-        const cells = dom.cellsOf(row);
-        // placeholder rows ("no records"), detail rows: no readable session reference
-        if (!dom.readRef(row, info, cells)) continue;
-        decorateRow(row, info, cells);
-        n++;
-      }
-      return n;
-    }
-
-    function tryRow(row, info) {
-      if (decorated.has(row) || !dom.isDataRow(row, info)) return false;
-      return decorateRows([row], info) === 1;
-    }
-
-    function decorateTable(table) {
-      const info = tableInfo(table);
-      if (!info) return 0;
-      // A snapshot of the body rows (a live collection would be re-walked after each insertion).
-      return decorateRows(dom.dataRows(table, info), info);
-    }
-
-    function resetRow(row) {
-      row.removeAttribute(STATE);
-      const st = statusOf.get(row);
+  /** Takes our button (and its status, and our cell) out of `row`; the row can be decorated again. */
+  function undecorate(row) {
+    const btn = buttonOf.get(row);
+    if (btn) {
+      const b = bindings.get(btn);
+      const st = statusOf.get(btn);
       if (st) st.remove();
-      statusOf.delete(row);
-      refOf.delete(row);
-      const btn = row.querySelector("[data-session-drop-button]");
-      if (btn && isOurButton(btn)) btn.disabled = false;
+      statusOf.delete(btn);
+      if (b && ours.has(b.cell) && b.cell.parentNode === row) b.cell.remove();
+      else if (btn.parentNode && b && btn.parentNode === b.cell) btn.remove();
+      bindings.unbind(btn);
     }
-
-    // ------------------------------------------------------------------ mutations
-
-    /** Our row button: one we inserted in the action column, or the first element of a cell we added. */
-    function isOurButton(btn) {
-      if (ours.has(btn)) return true;
-      const p = btn.parentNode;
-      return !!p && ours.has(p) && p.firstElementChild === btn && btn.hasAttribute("data-session-drop-button");
-    }
-
-    function insideOurs(node) {
-      for (let n = node, d = 0; n && d < 3; n = n.parentNode, d++) if (ours.has(n)) return true;
-      return false;
-    }
-
-    function process(records, tables, rows) {
-      for (let r = 0; r < records.length; r++) {
-        const rec = records[r];
-        const target = rec.target;
-        const added = rec.addedNodes;
-        const removed = rec.removedNodes;
-        if (added.length === 1 && removed.length === 0 && ours.has(added[0])) continue;
-        if (target.nodeType !== 1 || insideOurs(target)) continue;
-        let removedOurs = false;
-        for (let i = 0; i < removed.length; i++) {
-          if (ours.has(removed[i]) || (removed[i].nodeType === 1 && removed[i].querySelector && removed[i].querySelector("[data-session-drop-button]"))) {
-            removedOurs = true;
-            break;
-          }
-        }
-        const tag = target.nodeName;
-        if (tag === "TABLE" || tag === "TBODY" || tag === "THEAD" || tag === "TFOOT") {
-          tables.add(tag === "TABLE" ? target : target.parentNode);
-          continue;
-        }
-        const tr = target.closest("tr");
-        if (tr) {
-          const table = tr.closest("table");
-          if (!table) continue;
-          const section = tr.parentNode && tr.parentNode.nodeName;
-          if (section === "THEAD" || tr.querySelector("th")) tables.add(table); // header may have changed
-          if (removedOurs && decorated.has(tr) && !tr.querySelector("[data-session-drop-button]")) {
-            tr.removeAttribute(READY);
-            decorated.delete(tr);
-            resetRow(tr);
-          }
-          if (tr.hasAttribute(STATE) && refOf.has(tr)) {
-            const info = tableInfo(table);
-            const ref = info && dom.readRef(tr, info);
-            if (!ref || ref.value !== refOf.get(tr)) resetRow(tr); // recycled row: state no longer applies
-          }
-          if (!decorated.has(tr)) rows.add(tr);
-          // tables nested in a cell
-          for (let i = 0; i < added.length; i++) {
-            const a = added[i];
-            if (a.nodeType !== 1) continue;
-            if (a.nodeName === "TABLE") tables.add(a);
-            else if (a.firstElementChild) {
-              const inner = a.getElementsByTagName("table");
-              for (let j = 0; j < inner.length; j++) tables.add(inner[j]);
-            }
-          }
-          continue;
-        }
-        for (let i = 0; i < added.length; i++) {
-          const a = added[i];
-          if (a.nodeType !== 1) continue;
-          if (a.nodeName === "TABLE") tables.add(a);
-          else if (a.nodeName === "TR" || a.nodeName === "TBODY" || a.nodeName === "THEAD") {
-            const tb = a.closest && a.closest("table");
-            if (tb) tables.add(tb);
-          } else if (a.firstElementChild) {
-            const inner = a.getElementsByTagName("table");
-            for (let j = 0; j < inner.length; j++) tables.add(inner[j]);
-          }
-        }
-      }
-    }
-
-    function run(tables, rows) {
-      for (const table of tables) if (table.isConnected) decorateTable(table);
-      for (const row of rows) {
-        if (!row.isConnected || decorated.has(row)) continue;
-        const table = row.closest("table");
-        if (!table || tables.has(table)) continue;
-        const info = tableInfo(table);
-        if (info && row.closest("table") === info.table) tryRow(row, info);
-      }
-    }
-
-    const OBSERVE = { childList: true, subtree: true };
-    const observer = new MutationObserver((records) => {
-      if (signal.aborted) return;
-      const tables = new Set();
-      const rows = new Set();
-      process(records, tables, rows);
-      if (tables.size || rows.size) runUnobserved(tables, rows);
-    });
-
-    // Our own insertions need no records: not observing while decorating saves one record per
-    // inserted cell (and handing them over). Nothing else runs meanwhile (synchronous).
-    function runUnobserved(tables, rows) {
-      observer.disconnect();
-      try {
-        run(tables, rows);
-      } finally {
-        if (!signal.aborted) observer.observe(doc.documentElement, OBSERVE);
-      }
-    }
-
-    // ------------------------------------------------------------------ status + click
-
-    function statusElement(row, btn) {
-      let el = statusOf.get(row);
-      if (el && el.isConnected) return el;
-      el = doc.createElement("span");
-      el.setAttribute("role", "status");
-      el.setAttribute("data-session-drop-status", "");
-      ours.add(el);
-      btn.insertAdjacentElement("afterend", el);
-      statusOf.set(row, el);
-      return el;
-    }
-
-    function part(cls, text) {
-      const s = doc.createElement("span");
-      s.setAttribute(cls, "");
-      s.textContent = text; // server text: textContent only
-      return s;
-    }
-
-    function showMessage(el, message, extraButton) {
-      el.replaceChildren();
-      const m = message || {};
-      const parts = [];
-      if (m.title) parts.push(part("data-session-drop-title", m.title));
-      if (m.cause) parts.push(part("data-session-drop-cause", m.cause));
-      if (m.fix) parts.push(part("data-session-drop-fix", m.fix));
-      if (extraButton) parts.push(extraButton);
-      parts.forEach((p, i) => {
-        if (i) el.appendChild(doc.createTextNode(" ")); // readable textContent
-        el.appendChild(p);
-      });
-    }
-
-    function alive() {
-      try {
-        return !!(ext && ext.runtime && ext.runtime.id);
-      } catch {
-        return false;
-      }
-    }
-
-    // ------------------------------------------------------------------ request port
-    // Drops go to the background over a port (background.js, PORT_NAME): one message each way
-    // instead of opening a new channel per call. It is opened when the pointer or the focus reaches
-    // a row button (which also wakes a stopped background while the user is still aiming), or at
-    // the click, and closed after a while without use.
-    let port = null; // { p: runtime.Port, pending: Map<id, { resolve, reject }> }
-    let nextId = 1;
-    let portTimer = 0;
-
-    function openPort() {
-      if (port) return port;
-      const p = ext.runtime.connect({ name: PORT_NAME });
-      const entry = { p, pending: new Map() };
-      p.onMessage.addListener((m) => {
-        const waiter = m && typeof m === "object" ? entry.pending.get(m.id) : undefined;
-        if (!waiter) return;
-        entry.pending.delete(m.id);
-        waiter.resolve(m.answer);
-      });
-      p.onDisconnect.addListener(() => {
-        void (ext.runtime && ext.runtime.lastError); // read, so that it is not reported as unchecked
-        if (port === entry) port = null;
-        for (const w of entry.pending.values()) w.reject(new Error("the background closed the port"));
-        entry.pending.clear();
-      });
-      port = entry;
-      closeWhenIdle();
-      return entry;
-    }
-
-    function closePort() {
-      const entry = port;
-      port = null;
-      clearTimeout(portTimer);
-      if (!entry) return;
-      try {
-        entry.p.disconnect();
-      } catch {
-        // already gone
-      }
-      for (const w of entry.pending.values()) w.reject(new Error("closed"));
-      entry.pending.clear();
-    }
-
-    function closeWhenIdle() {
-      clearTimeout(portTimer);
-      portTimer = setTimeout(() => {
-        if (port && port.pending.size) closeWhenIdle();
-        else closePort();
-      }, PORT_IDLE_MS);
-    }
-
-    /** One request over the port, posted synchronously (in the caller's task). */
-    function request(message) {
-      return new Promise((resolve, reject) => {
-        const entry = openPort();
-        const id = nextId++;
-        entry.pending.set(id, { resolve, reject });
-        entry.p.postMessage({ id, msg: message });
-        closeWhenIdle();
-      });
-    }
-
-    async function send(message) {
-      if (!alive()) throw new ContextGone();
-      try {
-        return await (message.type === "drop" ? request(message) : ext.runtime.sendMessage(message));
-      } catch (err) {
-        if (!alive() || /context invalidated/i.test(String(err && err.message))) throw new ContextGone();
-        throw err;
-      }
-    }
-
-    function openSettingsButton() {
-      const b = doc.createElement("button");
-      b.type = "button";
-      b.setAttribute("data-session-drop-open-options", "");
-      b.textContent = S.openSettings;
-      ours.add(b);
-      return b;
-    }
-
-    function finish(row, btn, ok, message, extra) {
-      row.setAttribute(STATE, ok ? "dropped" : "failed");
-      btn.disabled = ok;
-      const el = statusElement(row, btn);
-      const m = message || {};
-      if (ok) {
-        // success: the title says it all; the details stay available on hover
-        showMessage(el, { title: m.title });
-        if (m.cause) el.title = m.cause;
-        else el.removeAttribute("title");
-      } else {
-        el.removeAttribute("title");
-        showMessage(el, m, extra);
-      }
-    }
-
-    async function terminate(row, btn) {
-      const table = row.closest("table");
-      const info = table && tableInfo(table);
-      const ref = info && dom.readRef(row, info);
-      if (!ref) {
-        finish(row, btn, false, { title: S.noRef });
-        return;
-      }
-      const context = dom.readContext(row, info);
-      if (!alive()) {
-        finish(row, btn, false, { title: S.reload });
-        return;
-      }
-      let status = ctx.cachedStatus();
-      if (!status) {
-        try {
-          status = await ctx.getStatus();
-        } catch {
-          status = null;
-        }
-      }
-      if (status && status.askBeforeTerminate) {
-        const who = context.user || ref.value;
-        if (!root.confirm(msg("confirmTerminateOne", [who]))) return;
-      }
-      // The message leaves first (synchronously, in the click's task); the row shows "pending" right after.
-      const answer = send({ type: "drop", ref, context });
-      row.setAttribute(STATE, "pending");
-      refOf.set(row, ref.value);
-      btn.disabled = true;
-      statusElement(row, btn).textContent = S.pending;
-      let report;
-      try {
-        report = await answer;
-      } catch (err) {
-        if (err instanceof ContextGone) {
-          finish(row, btn, false, { title: S.reload });
-        } else {
-          finish(row, btn, false, { title: S.noAnswerTitle, cause: S.noAnswerCause, fix: S.noAnswerFix });
-        }
-        return;
-      }
-      if (!report || typeof report !== "object") {
-        finish(row, btn, false, { title: S.noAnswerTitle, cause: S.noAnswerCause, fix: S.noAnswerFix });
-        return;
-      }
-      if (report.kind === "not_configured" || report.kind === "no_permission") {
-        finish(row, btn, false, report.message, openSettingsButton());
-        return;
-      }
-      finish(row, btn, report.ok === true, report.message);
-    }
-
-    function onClick(event) {
-      const target = event.target;
-      if (!target || typeof target.closest !== "function") return;
-      const btn = target.closest("[data-session-drop-button],[data-session-drop-open-options]");
-      if (!btn || !isOurButton(btn)) return;
-      if (!event.isTrusted) return; // a page script's .click(): ignore completely
-      event.stopPropagation(); // the console's own row handlers must not see our clicks
-      if (btn.hasAttribute("data-session-drop-open-options")) {
-        send({ type: "openOptions" }).catch(() => {});
-        return;
-      }
-      const row = btn.closest("tr");
-      if (!row || busy.has(row) || row.getAttribute(STATE) === "pending" || btn.disabled) return;
-      busy.add(row);
-      terminate(row, btn)
-        .catch(() => finish(row, btn, false, { title: S.noAnswerTitle, cause: S.noAnswerCause, fix: S.noAnswerFix }))
-        .finally(() => busy.delete(row));
-    }
-
-    // ------------------------------------------------------------------ start / teardown
-
-    // The pointer reaches a button (or the keyboard focuses it) well before the click: open the
-    // request port then, which starts a stopped service worker / suspended event page (and its
-    // core, config and client) while the user is still aiming.
-    function onApproach(event) {
-      if (port || !event.isTrusted) return;
-      const target = event.target;
-      if (!target || typeof target.closest !== "function") return;
-      const btn = target.closest("[data-session-drop-button]");
-      if (!btn || !isOurButton(btn) || !alive()) return;
-      try {
-        openPort();
-      } catch {
-        // extension reloaded: the click will say so
-      }
-    }
-
-    doc.addEventListener("click", onClick, { capture: true, signal });
-    doc.addEventListener("pointerover", onApproach, { capture: true, passive: true, signal });
-    doc.addEventListener("focusin", onApproach, { capture: true, signal });
-    const all = doc.getElementsByTagName("table");
-    const initial = new Set();
-    for (let i = 0; i < all.length; i++) initial.add(all[i]);
-    run(initial, new Set());
-    observer.observe(doc.documentElement, OBSERVE);
-
-    signal.addEventListener("abort", () => {
-      observer.disconnect();
-      closePort();
-      sweep(doc);
-    }, { once: true });
+    buttonOf.delete(row);
+    row.removeAttribute(READY);
+    row.removeAttribute(STATE);
   }
 
-  ns.features = ns.features || {};
-  ns.features["terminate-button"] = { name: "terminate-button", init, sweep };
-})(typeof globalThis !== "undefined" ? globalThis : this);
+  /** A decorated row changed: a fresh button when ours left it or the row now shows another session. */
+  function changed(row, info) {
+    const btn = buttonOf.get(row);
+    const b = btn && bindings.get(btn);
+    if (!b || btn.parentNode !== b.cell || b.cell.parentNode !== row) {
+      undecorate(row);
+      return true;
+    }
+    const now = dom.readRef(row, info);
+    if (!now || now.kind !== b.ref.kind || now.value !== b.ref.value) {
+      undecorate(row); // recycled row: its state and its button belonged to another session
+      return true;
+    }
+    return false;
+  }
+
+  const tables = observeSessionRows(doc, {
+    isOwn,
+    isDecorated: (row) => buttonOf.has(row),
+    prepare,
+    decorate,
+    changed,
+  }, { signal });
+
+  function readRefNow(row) {
+    const table = row.closest("table");
+    const info = table && tables.tableInfo(table);
+    return info && info.table === table ? dom.readRef(row, info) : null;
+  }
+
+  // ------------------------------------------------------------------ status
+
+  function statusElement(btn) {
+    let el = statusOf.get(btn);
+    if (el && el.isConnected) return el;
+    el = doc.createElement("span");
+    el.setAttribute("role", "status");
+    el.setAttribute("data-session-drop-status", "");
+    ours.add(el);
+    btn.insertAdjacentElement("afterend", el);
+    statusOf.set(btn, el);
+    return el;
+  }
+
+  function part(attr, text) {
+    const s = doc.createElement("span");
+    s.setAttribute(attr, "");
+    s.textContent = text; // text only, never markup
+    return s;
+  }
+
+  function showTexts(el, m, extraButton) {
+    el.replaceChildren();
+    const parts = [];
+    if (m.title) parts.push(part("data-session-drop-title", m.title));
+    if (m.cause) parts.push(part("data-session-drop-cause", m.cause));
+    if (m.fix) parts.push(part("data-session-drop-fix", m.fix));
+    if (extraButton) parts.push(extraButton);
+    parts.forEach((p, i) => {
+      if (i) el.appendChild(doc.createTextNode(" ")); // readable textContent
+      el.appendChild(p);
+    });
+  }
+
+  function openSettingsButton() {
+    const b = doc.createElement("button");
+    b.type = "button";
+    b.setAttribute(OPEN_OPTIONS, "");
+    b.textContent = S.openSettings;
+    ours.add(b);
+    return b;
+  }
+
+  function finish(row, btn, ok, m, extra) {
+    // The row's state only while this button is still the row's (a recycled row got a new one).
+    if (buttonOf.get(row) === btn) row.setAttribute(STATE, ok ? "dropped" : "failed");
+    btn.disabled = ok;
+    const el = statusElement(btn);
+    if (ok) {
+      // success: the title says it all; the details stay available on hover
+      showTexts(el, { title: m.title });
+      if (m.cause) el.title = m.cause;
+      else el.removeAttribute("title");
+    } else {
+      el.removeAttribute("title");
+      showTexts(el, m, extra);
+    }
+  }
+
+  /** Back to idle (the person answered No in the background's confirmation). */
+  function idle(row, btn) {
+    if (buttonOf.get(row) === btn) row.removeAttribute(STATE);
+    btn.disabled = false;
+    const st = statusOf.get(btn);
+    if (st) st.remove();
+    statusOf.delete(btn);
+  }
+
+  // ------------------------------------------------------------------ click
+
+  async function terminate(btn, b) {
+    const row = b.row;
+    const table = row.closest("table");
+    const info = table && tables.tableInfo(table);
+    const context = info ? dom.readContext(row, info) : {};
+    if (!alive(ext)) {
+      finish(row, btn, false, { title: S.reload });
+      return;
+    }
+    // The message leaves first (synchronously, in the click's task); the row shows "pending" right
+    // after. When confirmation is on, the background asks in its own window and answers after.
+    const answer = channel.send({ type: "drop", ref: { kind: b.ref.kind, value: b.ref.value }, context, binding: { rowKey: b.key } });
+    row.setAttribute(STATE, "pending");
+    btn.disabled = true;
+    statusElement(btn).textContent = S.pending;
+    let report;
+    try {
+      report = await answer;
+    } catch (err) {
+      finish(row, btn, false, err instanceof ContextGone ? { title: S.reload } : S.noAnswer);
+      return;
+    }
+    if (!report || typeof report !== "object") {
+      finish(row, btn, false, S.noAnswer);
+      return;
+    }
+    if (report.kind === "cancelled") {
+      idle(row, btn);
+      return;
+    }
+    const m = texts(report);
+    const settings = report.kind === "not_configured" || report.kind === "no_permission";
+    finish(row, btn, report.ok === true, m, settings ? openSettingsButton() : undefined);
+  }
+
+  /** A click on a button that is no longer where we put it: nothing is sent. */
+  function refuseStale(btn, b) {
+    const row = b.row;
+    const inPlace = btn.parentNode === b.cell && b.cell.parentNode === row && row.isConnected;
+    if (inPlace && buttonOf.get(row) === btn && !busy.has(row)) {
+      // The row changed under it (another session shown, or something put in front of it): a
+      // fresh button, bound to what the row shows now, which needs a new gesture.
+      undecorate(row);
+      tables.redo(row);
+      const fresh = buttonOf.get(row);
+      if (fresh) showTexts(statusElement(fresh), texts({ ok: false, kind: "stale_button" }));
+      return;
+    }
+    // Moved away from its row by the page: it stays dead where the page put it.
+    bindings.unbind(btn);
+    btn.disabled = true;
+    showTexts(statusElement(btn), texts({ ok: false, kind: "stale_button" }));
+  }
+
+  function onClick(event) {
+    const target = event.target;
+    if (ours.has(target) && target.hasAttribute(OPEN_OPTIONS)) {
+      if (!event.isTrusted) return;
+      event.stopPropagation();
+      channel.send({ type: "openOptions" }).catch(() => {});
+      return;
+    }
+    if (!bindings.has(target)) return; // not a button we made (the page's own copies included)
+    const btn = target;
+    if (!event.isTrusted) return; // a page script's .click(): ignore completely
+    event.stopPropagation(); // the console's own row handlers must not see our clicks
+    if (guard.refusal(event, btn) !== null) return; // not a gesture the person made on this button
+    const b = bindings.get(btn);
+    if (busy.has(b.row) || b.row.getAttribute(STATE) === "pending" || btn.disabled) return;
+    if (bindings.staleReason(btn, readRefNow) !== null) {
+      refuseStale(btn, b);
+      return;
+    }
+    busy.add(b.row);
+    terminate(btn, b)
+      .catch(() => finish(b.row, btn, false, S.noAnswer))
+      .finally(() => busy.delete(b.row));
+  }
+
+  // The pointer reaches a button (or the keyboard focuses it) well before the click: open the
+  // request port then, which starts a stopped service worker / suspended event page (and its
+  // core, config and client) while the person is still aiming.
+  function onApproach(event) {
+    if (event.isTrusted && bindings.has(event.target)) channel.warm();
+  }
+
+  const onGesture = (event) => guard.handle(event);
+  for (const type of GESTURE_EVENTS) doc.addEventListener(type, onGesture, { capture: true, passive: true, signal });
+  doc.addEventListener("click", onClick, { capture: true, signal });
+  doc.addEventListener("pointerover", onApproach, { capture: true, passive: true, signal });
+  doc.addEventListener("focusin", onApproach, { capture: true, signal });
+
+  signal.addEventListener("abort", () => {
+    channel.close();
+    sweep(doc);
+  }, { once: true });
+
+  return { bindings, guard };
+}
