@@ -4,20 +4,27 @@
 
 export const ONBOARDED_KEY = "onboarded";
 export const BADGE_TEXT = "!";
+/** How long a fresh install waits for policy values before it counts as unconfigured: a browser
+ *  that force-installs the extension delivers its managed values a few seconds after the install
+ *  (Chromium: 2–3 s, as a storage.onChanged "managed" event). */
+export const POLICY_GRACE_MS = 6000;
+const POLL_MS = 250;
 
 /**
  * @param {object} d
  * @param {object} d.api      action, runtime.openOptionsPage, storage.local, i18n
  * @param {object} d.config   background/config.js
  */
-export function makeOnboarding({ api, config }) {
+export function makeOnboarding({ api, config, sleep = (ms) => new Promise((r) => setTimeout(r, ms)), now = () => Date.now() }) {
   const action = () => api.action ?? api.browserAction ?? null;
 
   async function badge(cfg) {
     const a = action();
     if (!a) return;
     const c = cfg ?? (await config.get());
-    const show = !c.configured;
+    // Before the first install has been settled (policy grace below), no badge: a policy may be on
+    // its way.
+    const show = !c.configured && (await onboarded());
     try {
       await a.setBadgeText({ text: show ? BADGE_TEXT : "" });
       if (show) {
@@ -31,16 +38,30 @@ export function makeOnboarding({ api, config }) {
     }
   }
 
+  async function onboarded() {
+    const got = await api.storage.local.get(ONBOARDED_KEY).catch(() => ({}));
+    return !!(got && got[ONBOARDED_KEY]);
+  }
+
   return {
     badge,
     /** runtime.onInstalled */
     async installed(details) {
-      const cfg = await config.get();
-      await badge(cfg);
-      if (!details || details.reason !== "install" || cfg.configured || cfg.byPolicy) return;
-      const got = await api.storage.local.get(ONBOARDED_KEY).catch(() => ({}));
-      if (got && got[ONBOARDED_KEY]) return;
+      if (!details || details.reason !== "install") {
+        await api.storage.local.set({ [ONBOARDED_KEY]: true }).catch(() => {});
+        await badge();
+        return;
+      }
+      if (await onboarded()) return;
+      let cfg = await config.get();
+      const until = now() + POLICY_GRACE_MS;
+      while (!cfg.configured && !cfg.byPolicy && now() < until) {
+        await sleep(POLL_MS);
+        cfg = await config.get();
+      }
       await api.storage.local.set({ [ONBOARDED_KEY]: true }).catch(() => {});
+      await badge(cfg);
+      if (cfg.configured || cfg.byPolicy) return;
       await api.runtime.openOptionsPage();
     },
   };

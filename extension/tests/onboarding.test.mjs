@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { importBg, fakeStorage, fakeCfg } from "./bgfakes.mjs";
 
-const { makeOnboarding, BADGE_TEXT } = await importBg("onboarding");
+const { makeOnboarding, BADGE_TEXT, POLICY_GRACE_MS } = await importBg("onboarding");
 
 function env(cfg) {
   const calls = { options: 0, badge: [], title: [] };
@@ -19,8 +19,12 @@ function env(cfg) {
     i18n: { getMessage: (k) => k },
   };
   let current = cfg;
-  const o = makeOnboarding({ api, config: { get: async () => current } });
-  return { o, calls, set: (c) => { current = c; } };
+  let clock = 0;
+  const waits = [];
+  const sleep = async (ms) => { clock += ms; waits.push(ms); if (e.onSleep) e.onSleep(clock); };
+  const e = { calls, set: (c) => { current = c; }, waits };
+  e.o = makeOnboarding({ api, config: { get: async () => current }, sleep, now: () => clock });
+  return e;
 }
 
 test("install, not configured: the options open once and the badge shows until configured", async () => {
@@ -29,6 +33,7 @@ test("install, not configured: the options open once and the badge shows until c
   assert.equal(e.calls.options, 1);
   assert.deepEqual(e.calls.badge, [BADGE_TEXT]);
   assert.deepEqual(e.calls.title, ["badgeNotConfiguredTitle"]);
+  assert.ok(e.waits.reduce((a, b) => a + b, 0) >= POLICY_GRACE_MS, "waited for a policy first");
   await e.o.installed({ reason: "install" });
   assert.equal(e.calls.options, 1, "once");
   e.set(fakeCfg());
@@ -49,4 +54,16 @@ test("configured by policy or preset: no options page, no badge; an update opens
   await update.o.installed({ reason: "update" });
   assert.equal(update.calls.options, 0);
   assert.deepEqual(update.calls.badge, [BADGE_TEXT]);
+});
+
+test("a policy that arrives after the install (Chromium: 2-3 s later) opens nothing and shows no badge", async () => {
+  const e = env(fakeCfg({ configured: false, server: null }));
+  // no badge at load before the install is settled: a policy may be on its way
+  await e.o.badge();
+  assert.deepEqual(e.calls.badge, [""]);
+  e.onSleep = (t) => { if (t >= 2500) e.set(fakeCfg({ byPolicy: true, managedKeys: ["serverUrl", "clientId", "clientSecret"] })); };
+  await e.o.installed({ reason: "install" });
+  assert.equal(e.calls.options, 0);
+  assert.deepEqual(e.calls.badge, ["", ""]);
+  assert.ok(e.waits.reduce((a, b) => a + b, 0) < POLICY_GRACE_MS, "stopped waiting once configured");
 });
