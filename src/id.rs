@@ -1,9 +1,7 @@
 //! Session references: the appliance's session hash, or the numeric row id shown by the console.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use core::fmt;
+use serde::ser::SerializeMap;
+use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Longest accepted session hash.
@@ -48,16 +46,68 @@ pub enum IdError {
 
 impl fmt::Display for IdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(crate::messages::Lang::En).cause)
+        match self {
+            IdError::Empty => f.write_str("the session ID is empty"),
+            IdError::TooLong { max } => write!(f, "the session ID is longer than {max} characters"),
+            IdError::Forbidden { ch, pos } => {
+                write!(f, "the session ID contains {ch:?} at position {}", pos + 1)
+            }
+            IdError::DotSegment => f.write_str("the session ID contains a dot segment"),
+            IdError::NotARowId => f.write_str("a row ID is 1 to 20 digits"),
+        }
     }
 }
 
-impl core::error::Error for IdError {}
+impl std::error::Error for IdError {}
+
+/// How a refused character is named in `params.char`: itself when visible (a space is " "),
+/// else `U+XXXX`.
+fn shown_char(c: char) -> String {
+    if c == ' ' || !(c.is_control() || c.is_whitespace()) {
+        c.to_string()
+    } else {
+        format!("U+{:04X}", c as u32)
+    }
+}
+
+/// The catalogue parameters of an [`IdError`]: `{ reason: "empty" | "too_long" | "forbidden" |
+/// "dot_segment" | "not_a_row_id", char?, position? (1-based, in characters), max? }`.
+impl serde::Serialize for IdError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("reason", &self.reason())?;
+        match self {
+            IdError::TooLong { max } => m.serialize_entry("max", max)?,
+            IdError::Forbidden { ch, pos } => {
+                m.serialize_entry("char", &shown_char(*ch))?;
+                m.serialize_entry("position", &(pos + 1))?;
+            }
+            _ => {}
+        }
+        m.end()
+    }
+}
+
+/// The reason names of [`IdError`] (serde: snake_case, the only source of these strings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdReason {
+    Empty,
+    TooLong,
+    Forbidden,
+    DotSegment,
+    NotARowId,
+}
 
 impl IdError {
-    /// Operator-facing explanation (title, cause, fix).
-    pub fn message(&self, lang: crate::messages::Lang) -> crate::messages::Message {
-        crate::messages::id_error_message(self, lang)
+    pub fn reason(&self) -> IdReason {
+        match self {
+            IdError::Empty => IdReason::Empty,
+            IdError::TooLong { .. } => IdReason::TooLong,
+            IdError::Forbidden { .. } => IdReason::Forbidden,
+            IdError::DotSegment => IdReason::DotSegment,
+            IdError::NotARowId => IdReason::NotARowId,
+        }
     }
 }
 
@@ -87,7 +137,7 @@ impl SessionId {
         if let Some((pos, ch)) = s.chars().enumerate().find(|(_, c)| forbidden(*c)) {
             return Err(IdError::Forbidden { ch, pos });
         }
-        if crate::text::contains(s, "..") {
+        if s.contains("..") {
             return Err(IdError::DotSegment);
         }
         // "." alone is a dot segment too (it would be removed by URL normalisation).
@@ -150,9 +200,9 @@ impl SessionRef {
         if s.len() > MAX_ROW_ID_DIGITS || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdError::NotARowId);
         }
-        crate::text::digits(s)
+        s.parse::<u64>()
             .map(SessionRef::RowId)
-            .ok_or(IdError::NotARowId)
+            .map_err(|_| IdError::NotARowId)
     }
 
     pub fn parse(kind: RefKind, s: &str) -> Result<SessionRef, IdError> {

@@ -1,10 +1,7 @@
 //! The appliance's base URL, parsed and normalised by hand (no `url` crate: wasm size).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::messages::{Lang, Message};
-use core::fmt;
+use serde::Serialize;
+use std::fmt;
 
 /// A normalised appliance base URL: `scheme://host[:port][/prefix]`, no trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -19,8 +16,10 @@ pub struct ServerUrl {
     prefix: String,
 }
 
-/// Why a server URL was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a server URL was refused. serde: `{ reason: "empty" | "missing_scheme" | … , value? }`
+/// (snake_case names, the only source of these strings; `value` is the refused scheme or port).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", content = "value", rename_all = "snake_case")]
 pub enum ServerUrlError {
     Empty,
     MissingScheme,
@@ -39,17 +38,20 @@ pub enum ServerUrlError {
 
 impl fmt::Display for ServerUrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Lang::En).cause)
+        match serde_json::to_value(self) {
+            Ok(v) => write!(f, "invalid server URL: {v}"),
+            Err(_) => f.write_str("invalid server URL"),
+        }
     }
 }
 
-impl core::error::Error for ServerUrlError {}
+impl std::error::Error for ServerUrlError {}
 
-impl ServerUrlError {
-    /// Title, cause and fix in the requested language.
-    pub fn describe(&self, lang: Lang) -> Message {
-        crate::messages::server_url_error_message(self, lang)
+fn digits(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
+    s.parse().ok()
 }
 
 fn is_ipv4(host: &str) -> Option<[u8; 4]> {
@@ -60,7 +62,7 @@ fn is_ipv4(host: &str) -> Option<[u8; 4]> {
         {
             return None;
         }
-        out[n] = u8::try_from(crate::text::digits(part)?).ok()?;
+        out[n] = u8::try_from(digits(part)?).ok()?;
         n += 1;
     }
     (n == 4).then_some(out)
@@ -86,7 +88,7 @@ impl ServerUrl {
         }
         // (No `&s[a..b]` indexing in this module: its panic path weighs ~3 KB of wasm.)
         let (scheme_raw, rest) =
-            crate::text::split_once(s, "://").ok_or(ServerUrlError::MissingScheme)?;
+            s.split_once("://").ok_or(ServerUrlError::MissingScheme)?;
         let scheme_lc = scheme_raw.to_ascii_lowercase();
         let scheme: &'static str = match scheme_lc.as_str() {
             "https" => "https",
@@ -114,7 +116,7 @@ impl ServerUrl {
         let (host_raw, port_raw): (String, Option<&str>) =
             if let Some(inner) = authority.strip_prefix('[') {
                 let (inside, after) = inner.split_once(']').ok_or(ServerUrlError::InvalidHost)?;
-                let host = crate::text::cat(&["[", inside, "]"]);
+                let host = format!("[{inside}]");
                 if after.is_empty() {
                     (host, None)
                 } else if let Some(p) = after.strip_prefix(':') {
@@ -150,7 +152,7 @@ impl ServerUrl {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
                 || host.starts_with('.')
-                || crate::text::contains(&host, "..")
+                || host.contains("..")
             {
                 return Err(ServerUrlError::InvalidHost);
             }
@@ -166,7 +168,7 @@ impl ServerUrl {
                 if p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(ServerUrlError::BadPort(shown));
                 }
-                match crate::text::digits(p) {
+                match digits(p) {
                     Some(n) if (1..=65535).contains(&n) => Some(n as u16),
                     _ => return Err(ServerUrlError::BadPort(shown)),
                 }
@@ -191,7 +193,7 @@ impl ServerUrl {
         {
             return Err(ServerUrlError::InvalidPath);
         }
-        if crate::text::contains(trimmed, "//") {
+        if trimmed.contains("//") {
             return Err(ServerUrlError::InvalidPath);
         }
         Ok(ServerUrl {
@@ -229,17 +231,15 @@ impl ServerUrl {
 
     /// "https://pam.example.com:8443".
     pub fn origin(&self) -> String {
-        let mut s = crate::text::cat(&[self.scheme, "://", &self.host]);
-        if let Some(p) = self.port {
-            s.push(':');
-            crate::num::push_u64(&mut s, p.into());
+        match self.port {
+            Some(p) => format!("{}://{}:{p}", self.scheme, self.host),
+            None => format!("{}://{}", self.scheme, self.host),
         }
-        s
     }
 
     /// Port-less host permission / content-script pattern, e.g. "https://pam.example.com/*".
     pub fn match_pattern(&self) -> String {
-        crate::text::cat(&[self.scheme, "://", &self.host, "/*"])
+        format!("{}://{}/*", self.scheme, self.host)
     }
 
     /// base + path; `path` should start with '/' (one is inserted otherwise).
@@ -259,7 +259,7 @@ impl fmt::Display for ServerUrl {
     }
 }
 
-impl core::str::FromStr for ServerUrl {
+impl std::str::FromStr for ServerUrl {
     type Err = ServerUrlError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         ServerUrl::parse(s)
