@@ -536,7 +536,10 @@ impl<T: Transport, C: Clock> Client<T, C> {
     /// List-one of a row id: the session, or the failure (with `row_id` set).
     async fn lookup_flow(&self, row_id: u64) -> Result<(RemoteSession, Flow), Report> {
         let mut flow = Flow::default();
-        match self.get_with_fallback(&mut flow, ListCall::One(row_id)).await {
+        match self
+            .get_with_fallback(&mut flow, ListCall::One(row_id))
+            .await
+        {
             Ok(Got::One(s)) => Ok((s, flow)),
             // (`read_list` answers `One` for list-one.)
             Ok(Got::All(_)) => Err(self.report(Outcome::local(OutcomeKind::Unexpected), &flow)),
@@ -553,12 +556,7 @@ impl<T: Transport, C: Clock> Client<T, C> {
             Ok(id) => Ok((id, flow)),
             Err(_) => {
                 let mut rep = self.report(
-                    Outcome::new(
-                        OutcomeKind::Unexpected,
-                        Some(200),
-                        None,
-                        NextStep::Report,
-                    ),
+                    Outcome::new(OutcomeKind::Unexpected, Some(200), None, NextStep::Report),
                     &flow,
                 );
                 rep.row_id = Some(row_id.to_string());
@@ -621,9 +619,9 @@ impl<T: Transport, C: Clock> Client<T, C> {
         {
             Ok(Got::All(list)) => Ok(list),
             // (`read_list` answers `All` for the list-all call.)
-            Ok(Got::One(_)) => Err(self.finish(
-                self.report(Outcome::local(OutcomeKind::Unexpected), &flow),
-            )),
+            Ok(Got::One(_)) => {
+                Err(self.finish(self.report(Outcome::local(OutcomeKind::Unexpected), &flow)))
+            }
             Err(rep) => Err(self.finish(rep)),
         }
     }

@@ -199,7 +199,8 @@ impl ListOptions {
         let num = |k: &str| v.get(k).and_then(Value::as_f64).filter(|n| *n >= 0.0);
         ListOptions {
             limit: num("limit").map(|n| n as usize),
-            timeout_ms: num("timeoutMs").map(|n| n.clamp(1_000.0, MAX_LIST_TIMEOUT_MS as f64) as u32),
+            timeout_ms: num("timeoutMs")
+                .map(|n| n.clamp(1_000.0, MAX_LIST_TIMEOUT_MS as f64) as u32),
             max_bytes: num("maxBytes").map(|n| n.clamp(1.0, LIST_CAP_MAX as f64) as u64),
         }
     }

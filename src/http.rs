@@ -134,9 +134,13 @@ pub enum TransportError {
     Timeout,
     Network(String),
     /// A 3xx answer (not followed). `location` when the transport could read it.
-    Redirect { location: Option<String> },
+    Redirect {
+        location: Option<String>,
+    },
     /// The answer was longer than the request's `max_body_bytes`; reading stopped.
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
 }
 
 impl std::fmt::Display for TransportError {

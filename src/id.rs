@@ -1,8 +1,8 @@
 //! Session references: the appliance's session hash, or the numeric row id shown by the console.
 
 use serde::ser::SerializeMap;
-use std::fmt;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Longest accepted session hash.
 pub const MAX_ID_LEN: usize = 256;

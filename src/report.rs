@@ -128,11 +128,7 @@ impl Report {
             generation: self.generation,
             attempts: self.attempts,
             token_renewed: self.token_renewed,
-            server_message: self
-                .outcome
-                .server_message
-                .clone()
-                .filter(|m| sensible(m)),
+            server_message: self.outcome.server_message.clone().filter(|m| sensible(m)),
             params: self.outcome.params.clone(),
         }
     }

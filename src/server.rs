@@ -87,8 +87,7 @@ impl ServerUrl {
             return Err(ServerUrlError::Empty);
         }
         // (No `&s[a..b]` indexing in this module: its panic path weighs ~3 KB of wasm.)
-        let (scheme_raw, rest) =
-            s.split_once("://").ok_or(ServerUrlError::MissingScheme)?;
+        let (scheme_raw, rest) = s.split_once("://").ok_or(ServerUrlError::MissingScheme)?;
         let scheme_lc = scheme_raw.to_ascii_lowercase();
         let scheme: &'static str = match scheme_lc.as_str() {
             "https" => "https",

@@ -101,9 +101,19 @@ enum SKey {
     SessionId,
     #[serde(alias = "inicio", alias = "início", alias = "start_date")]
     Start,
-    #[serde(alias = "fim", alias = "termino", alias = "término", alias = "end_date")]
+    #[serde(
+        alias = "fim",
+        alias = "termino",
+        alias = "término",
+        alias = "end_date"
+    )]
     End,
-    #[serde(alias = "tempo", alias = "duracao", alias = "duração", alias = "duration")]
+    #[serde(
+        alias = "tempo",
+        alias = "duracao",
+        alias = "duração",
+        alias = "duration"
+    )]
     Time,
     #[serde(other)]
     Other,

@@ -726,8 +726,7 @@ fn report_view_shape() {
     assert_eq!(v["params"], serde_json::json!({}));
     // invalid_config / invalid ref reports.
     let v = serde_json::to_value(
-        session_drop::Report::invalid_config(&session_drop::ConfigError::MissingClientId)
-            .to_view(),
+        session_drop::Report::invalid_config(&session_drop::ConfigError::MissingClientId).to_view(),
     )
     .unwrap();
     assert_eq!(v["kind"], "invalid_config");

@@ -450,7 +450,7 @@ fn outcome_serializes_snake_case_kinds() {
     ] {
         assert!(names.contains(k), "{k}");
     }
-    assert!(names
-        .iter()
-        .all(|n| n.bytes().all(|b| b == b'"' || b == b'_' || b.is_ascii_lowercase())));
+    assert!(names.iter().all(|n| n
+        .bytes()
+        .all(|b| b == b'"' || b == b'_' || b.is_ascii_lowercase())));
 }

@@ -218,8 +218,14 @@ fn errors_carry_catalogue_params() {
     use serde_json::json;
     let v = |e: &dyn erased::Ser| e.value();
     assert_eq!(v(&ServerUrlError::Empty), json!({"reason": "empty"}));
-    assert_eq!(v(&ServerUrlError::InsecureHttp), json!({"reason": "insecure_http"}));
-    assert_eq!(v(&ServerUrlError::NonAsciiHost), json!({"reason": "non_ascii_host"}));
+    assert_eq!(
+        v(&ServerUrlError::InsecureHttp),
+        json!({"reason": "insecure_http"})
+    );
+    assert_eq!(
+        v(&ServerUrlError::NonAsciiHost),
+        json!({"reason": "non_ascii_host"})
+    );
     assert_eq!(
         v(&ServerUrlError::BadPort("x".into())),
         json!({"reason": "bad_port", "value": "x"})
@@ -233,7 +239,10 @@ fn errors_carry_catalogue_params() {
         v(&IdError::Forbidden { ch: '\n', pos: 0 }),
         json!({"reason": "forbidden", "char": "U+000A", "position": 1})
     );
-    assert_eq!(v(&IdError::TooLong { max: 256 }), json!({"reason": "too_long", "max": 256}));
+    assert_eq!(
+        v(&IdError::TooLong { max: 256 }),
+        json!({"reason": "too_long", "max": 256})
+    );
     assert_eq!(v(&IdError::NotARowId), json!({"reason": "not_a_row_id"}));
     assert_eq!(v(&IdError::DotSegment), json!({"reason": "dot_segment"}));
     assert_eq!(v(&IdError::Empty), json!({"reason": "empty"}));
