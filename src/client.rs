@@ -250,6 +250,15 @@ impl<T: Transport, C: Clock> Client<T, C> {
         to_curl(&req, redact)
     }
 
+    /// [`curl`](Self::curl) of a reference: a row id is refused (`invalid_session_ref`,
+    /// `not_a_row_id`: the hash is needed).
+    pub fn curl_ref(&self, r: &SessionRef, redact: bool) -> Result<String, Report> {
+        match r {
+            SessionRef::Hash(id) => Ok(self.curl(id, redact)),
+            SessionRef::RowId(_) => Err(Report::invalid_ref(&IdError::NotARowId)),
+        }
+    }
+
     /// The curl command of the token request.
     pub fn token_curl(&self, redact: bool) -> String {
         to_curl(

@@ -182,7 +182,17 @@ impl Config {
     }
 }
 
-/// `listActive({ limit, timeoutMs, maxBytes })` (other keys, such as `onProgress`, ignored).
+/// `listActive({ limit, timeoutMs, maxBytes, onProgress })` as given (serde; other keys such
+/// as `onProgress` are ignored here).
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListOptionsInput {
+    pub limit: Option<f64>,
+    pub timeout_ms: Option<f64>,
+    pub max_bytes: Option<f64>,
+}
+
+/// What `listActive` does with its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ListOptions {
     /// Most sessions returned (`activeCount` still counts all).
@@ -193,16 +203,25 @@ pub struct ListOptions {
     pub max_bytes: Option<u64>,
 }
 
-impl ListOptions {
-    /// Lenient: a missing, null or malformed option is the default; numbers are clamped.
-    pub fn from_value(v: &Value) -> ListOptions {
-        let num = |k: &str| v.get(k).and_then(Value::as_f64).filter(|n| *n >= 0.0);
+impl From<ListOptionsInput> for ListOptions {
+    /// Lenient: a negative or NaN option is the default; numbers are clamped.
+    fn from(i: ListOptionsInput) -> ListOptions {
+        let num = |v: Option<f64>| v.filter(|n| *n >= 0.0);
         ListOptions {
-            limit: num("limit").map(|n| n as usize),
-            timeout_ms: num("timeoutMs")
+            limit: num(i.limit).map(|n| n as usize),
+            timeout_ms: num(i.timeout_ms)
                 .map(|n| n.clamp(1_000.0, MAX_LIST_TIMEOUT_MS as f64) as u32),
-            max_bytes: num("maxBytes").map(|n| n.clamp(1.0, LIST_CAP_MAX as f64) as u64),
+            max_bytes: num(i.max_bytes).map(|n| n.clamp(1.0, LIST_CAP_MAX as f64) as u64),
         }
+    }
+}
+
+impl ListOptions {
+    /// From a JSON value (a malformed one gives the defaults).
+    pub fn from_value(v: &Value) -> ListOptions {
+        serde_json::from_value::<ListOptionsInput>(v.clone())
+            .unwrap_or_default()
+            .into()
     }
 
     pub fn cap(&self) -> u64 {

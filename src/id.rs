@@ -234,3 +234,36 @@ impl SessionRef {
         }
     }
 }
+
+/// A session reference as JS gives it: `{ kind: "hash" | "row", value }` where `value` is a
+/// string or (for rows) a whole number; any other `kind` means a hash.
+pub fn ref_from_value(v: &serde_json::Value) -> Result<SessionRef, IdError> {
+    let kind = match v.get("kind").and_then(serde_json::Value::as_str) {
+        Some("row") => RefKind::Row,
+        _ => RefKind::Hash,
+    };
+    SessionRef::parse(kind, &value_text(v.get("value")))
+}
+
+/// A row id as JS gives it (a string or a whole number).
+pub fn row_from_value(v: &serde_json::Value) -> Result<u64, IdError> {
+    match SessionRef::row_id(&value_text(Some(v)))? {
+        SessionRef::RowId(n) => Ok(n),
+        SessionRef::Hash(_) => Err(IdError::NotARowId),
+    }
+}
+
+/// A string as is; a whole, safe, non-negative number as its digits; anything else "".
+fn value_text(v: Option<&serde_json::Value>) -> String {
+    match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => u.to_string(),
+            (None, Some(f)) if (0.0..=9_007_199_254_740_991.0).contains(&f) && f.fract() == 0.0 => {
+                (f as u64).to_string()
+            }
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}

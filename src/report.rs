@@ -6,6 +6,7 @@ use crate::config::ConfigError;
 use crate::generation::Generation;
 use crate::id::IdError;
 use crate::outcome::{NextStep, Outcome, OutcomeKind, Params};
+use crate::server::ServerUrl;
 use serde::{Deserialize, Serialize};
 
 /// What replaces a secret found in a Report string.
@@ -130,6 +131,70 @@ impl Report {
             token_renewed: self.token_renewed,
             server_message: self.outcome.server_message.clone().filter(|m| sensible(m)),
             params: self.outcome.params.clone(),
+        }
+    }
+}
+
+/// `checkServerUrl(url)`: `{ ok: true, base, origin, matchPattern }` or
+/// `{ ok: false, kind: "invalid_config", params: { field: "serverUrl", reason, value? } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum UrlCheck {
+    #[serde(rename_all = "camelCase")]
+    Ok {
+        ok: bool,
+        base: String,
+        origin: String,
+        match_pattern: String,
+    },
+    Refused {
+        ok: bool,
+        kind: OutcomeKind,
+        params: Params,
+    },
+}
+
+impl UrlCheck {
+    pub fn of(url: &str) -> UrlCheck {
+        match ServerUrl::parse(url) {
+            Ok(s) => UrlCheck::Ok {
+                ok: true,
+                base: s.base(),
+                origin: s.origin(),
+                match_pattern: s.match_pattern(),
+            },
+            Err(e) => UrlCheck::Refused {
+                ok: false,
+                kind: OutcomeKind::InvalidConfig,
+                params: ConfigError::Server(e).params(),
+            },
+        }
+    }
+}
+
+/// `checkSessionRef(ref)`: `{ ok: true }` or `{ ok: false, kind: "invalid_session_ref", params }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefCheck {
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<OutcomeKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<Params>,
+}
+
+impl RefCheck {
+    pub fn of(v: &serde_json::Value) -> RefCheck {
+        match crate::id::ref_from_value(v) {
+            Ok(_) => RefCheck {
+                ok: true,
+                kind: None,
+                params: None,
+            },
+            Err(e) => RefCheck {
+                ok: false,
+                kind: Some(OutcomeKind::InvalidSessionRef),
+                params: Some(Report::invalid_ref(&e).outcome.params),
+            },
         }
     }
 }
