@@ -406,7 +406,7 @@ impl Level {
         let mut out = String::new();
         let mut push = |v: &Option<Lit>| {
             if let Some(s) = Level::text(v) {
-                out.push_str(&s.to_lowercase());
+                out.push_str(&s.to_ascii_lowercase());
                 out.push('\n');
             }
         };

@@ -6,8 +6,7 @@ use crate::generation::GenerationPolicy;
 use crate::http::{Call, LIST_CAP_MAX};
 use crate::outcome::Params;
 use crate::server::{ServerUrl, ServerUrlError};
-use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Default request timeout.
 pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
@@ -44,27 +43,37 @@ impl ConfigError {
     /// "generation" | "tokenAuth" | "config", reason, value? }`; for the server URL `reason` is
     /// a [`ServerUrlError`] name.
     pub fn params(&self) -> Params {
-        let v = match self {
+        let mut m = Params::new();
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.to_owned(), v);
+        };
+        match self {
             ConfigError::Server(e) => {
-                let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
-                if let Some(m) = v.as_object_mut() {
-                    m.insert("field".into(), "serverUrl".into());
+                put("field", "serverUrl".into());
+                put("reason", e.reason().into());
+                if let Some(v) = e.value() {
+                    put("value", v.into());
                 }
-                v
             }
-            ConfigError::MissingClientId => json!({"field": "clientId", "reason": "missing"}),
+            ConfigError::MissingClientId => {
+                put("field", "clientId".into());
+                put("reason", "missing".into());
+            }
             ConfigError::MissingClientSecret => {
-                json!({"field": "clientSecret", "reason": "missing"})
+                put("field", "clientSecret".into());
+                put("reason", "missing".into());
             }
             ConfigError::BadTimeout(ms) => {
-                json!({"field": "timeoutMs", "reason": "out_of_range", "value": ms})
+                put("field", "timeoutMs".into());
+                put("reason", "out_of_range".into());
+                put("value", (*ms).into());
             }
-            ConfigError::Malformed(field) => json!({"field": field, "reason": "malformed"}),
-        };
-        match v {
-            Value::Object(m) => m,
-            _ => Params::new(),
+            ConfigError::Malformed(field) => {
+                put("field", (*field).into());
+                put("reason", "malformed".into());
+            }
         }
+        m
     }
 }
 
@@ -82,19 +91,21 @@ impl From<ServerUrlError> for ConfigError {
     }
 }
 
-/// An option of `obj`: missing or null → `None`; otherwise `T` from it, or `Malformed(name)`.
-fn opt<T: DeserializeOwned>(obj: &Value, name: &'static str) -> Result<Option<T>, ConfigError> {
+/// A string option of `obj`: missing or null → `None`; not a string → `Malformed(name)`.
+fn text<'a>(obj: &'a Value, name: &'static str) -> Result<Option<&'a str>, ConfigError> {
     match obj.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => serde_json::from_value(v.clone())
-            .map(Some)
-            .map_err(|_| ConfigError::Malformed(name)),
+        Some(v) => v.as_str().map(Some).ok_or(ConfigError::Malformed(name)),
     }
 }
 
 /// A whole number of milliseconds, at most `u32::MAX`.
 fn millis(obj: &Value, name: &'static str) -> Result<Option<u32>, ConfigError> {
-    match opt::<f64>(obj, name)? {
+    let n = match obj.get(name) {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_f64().ok_or(ConfigError::Malformed(name))?),
+    };
+    match n {
         None => Ok(None),
         Some(n) if (0.0..=4_294_967_295.0).contains(&n) && n.fract() == 0.0 => Ok(Some(n as u32)),
         Some(_) => Err(ConfigError::Malformed(name)),
@@ -129,23 +140,26 @@ impl Config {
         if !obj.is_object() {
             return Err(ConfigError::Malformed("config"));
         }
-        let generation = match opt::<String>(obj, "generation")? {
+        let generation = match text(obj, "generation")? {
             None => None,
-            Some(g) => {
-                let g = g.trim().to_ascii_lowercase();
-                let g = if g.is_empty() { "auto".into() } else { g };
-                Some(
-                    serde_json::from_value::<GenerationPolicy>(Value::String(g))
-                        .map_err(|_| ConfigError::Malformed("generation"))?,
-                )
-            }
+            Some(g) => Some(match g.trim().to_ascii_lowercase().as_str() {
+                "" | "auto" => GenerationPolicy::Auto,
+                "api" => GenerationPolicy::Api,
+                "iso" => GenerationPolicy::Iso,
+                _ => return Err(ConfigError::Malformed("generation")),
+            }),
         };
-        let token_auth = opt::<TokenAuthStyle>(obj, "tokenAuth")?;
+        let token_auth = match text(obj, "tokenAuth")? {
+            None => None,
+            Some("body") => Some(TokenAuthStyle::Body),
+            Some("basic") => Some(TokenAuthStyle::Basic),
+            Some(_) => return Err(ConfigError::Malformed("tokenAuth")),
+        };
         let timeout_ms = millis(obj, "timeoutMs")?;
-        let server_url = opt::<String>(obj, "serverUrl")?.unwrap_or_default();
-        let client_id = opt::<String>(obj, "clientId")?.unwrap_or_default();
-        let client_secret = opt::<String>(obj, "clientSecret")?.unwrap_or_default();
-        let mut config = Config::new(&server_url, &client_id, &client_secret)?;
+        let server_url = text(obj, "serverUrl")?.unwrap_or_default();
+        let client_id = text(obj, "clientId")?.unwrap_or_default();
+        let client_secret = text(obj, "clientSecret")?.unwrap_or_default();
+        let mut config = Config::new(server_url, client_id, client_secret)?;
         if let Some(g) = generation {
             config.generation = g;
         }

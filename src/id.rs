@@ -1,6 +1,5 @@
 //! Session references: the appliance's session hash, or the numeric row id shown by the console.
 
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -50,7 +49,12 @@ impl fmt::Display for IdError {
             IdError::Empty => f.write_str("the session ID is empty"),
             IdError::TooLong { max } => write!(f, "the session ID is longer than {max} characters"),
             IdError::Forbidden { ch, pos } => {
-                write!(f, "the session ID contains {ch:?} at position {}", pos + 1)
+                write!(
+                    f,
+                    "the session ID contains U+{:04X} at position {}",
+                    *ch as u32,
+                    pos + 1
+                )
             }
             IdError::DotSegment => f.write_str("the session ID contains a dot segment"),
             IdError::NotARowId => f.write_str("a row ID is 1 to 20 digits"),
@@ -70,44 +74,34 @@ fn shown_char(c: char) -> String {
     }
 }
 
-/// The catalogue parameters of an [`IdError`]: `{ reason: "empty" | "too_long" | "forbidden" |
-/// "dot_segment" | "not_a_row_id", char?, position? (1-based, in characters), max? }`.
-impl serde::Serialize for IdError {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("reason", &self.reason())?;
+impl IdError {
+    /// The reason name (snake_case): `empty`, `too_long`, `forbidden`, `dot_segment`,
+    /// `not_a_row_id` (the only list of these strings).
+    pub fn reason(&self) -> &'static str {
         match self {
-            IdError::TooLong { max } => m.serialize_entry("max", max)?,
+            IdError::Empty => "empty",
+            IdError::TooLong { .. } => "too_long",
+            IdError::Forbidden { .. } => "forbidden",
+            IdError::DotSegment => "dot_segment",
+            IdError::NotARowId => "not_a_row_id",
+        }
+    }
+
+    /// The catalogue parameters: `{ reason, char?, position? (1-based, in characters), max? }`.
+    pub fn params(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("reason".into(), self.reason().into());
+        match self {
+            IdError::TooLong { max } => {
+                m.insert("max".into(), (*max as u64).into());
+            }
             IdError::Forbidden { ch, pos } => {
-                m.serialize_entry("char", &shown_char(*ch))?;
-                m.serialize_entry("position", &(pos + 1))?;
+                m.insert("char".into(), shown_char(*ch).into());
+                m.insert("position".into(), (*pos as u64 + 1).into());
             }
             _ => {}
         }
-        m.end()
-    }
-}
-
-/// The reason names of [`IdError`] (serde: snake_case, the only source of these strings).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdReason {
-    Empty,
-    TooLong,
-    Forbidden,
-    DotSegment,
-    NotARowId,
-}
-
-impl IdError {
-    pub fn reason(&self) -> IdReason {
-        match self {
-            IdError::Empty => IdReason::Empty,
-            IdError::TooLong { .. } => IdReason::TooLong,
-            IdError::Forbidden { .. } => IdReason::Forbidden,
-            IdError::DotSegment => IdReason::DotSegment,
-            IdError::NotARowId => IdReason::NotARowId,
-        }
+        m
     }
 }
 

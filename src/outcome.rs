@@ -156,7 +156,7 @@ pub fn classify(status: u16, body: &BodyKind, sent_token: bool) -> Outcome {
         BodyKind::Object(l) => (Some(l), l.server_message(), l.all_text_lower()),
         BodyKind::Text(t) => {
             let m = answer::sanitize(t);
-            let lower = m.as_deref().unwrap_or("").to_lowercase();
+            let lower = m.as_deref().unwrap_or("").to_ascii_lowercase();
             (None, m, lower)
         }
         BodyKind::Html(title) => (None, title.clone(), String::new()),

@@ -85,9 +85,7 @@ impl Report {
     /// A refused session reference (`invalid_session_ref`, `params` from the error).
     pub fn invalid_ref(err: &IdError) -> Self {
         let mut o = Outcome::local(OutcomeKind::InvalidSessionRef);
-        if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(err) {
-            o.params = m;
-        }
+        o.params = err.params();
         Report::new(o)
     }
 

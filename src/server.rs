@@ -1,6 +1,5 @@
 //! The appliance's base URL, parsed and normalised by hand (no `url` crate: wasm size).
 
-use serde::Serialize;
 use std::fmt;
 
 /// A normalised appliance base URL: `scheme://host[:port][/prefix]`, no trailing slash.
@@ -16,10 +15,8 @@ pub struct ServerUrl {
     prefix: String,
 }
 
-/// Why a server URL was refused. serde: `{ reason: "empty" | "missing_scheme" | … , value? }`
-/// (snake_case names, the only source of these strings; `value` is the refused scheme or port).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "reason", content = "value", rename_all = "snake_case")]
+/// Why a server URL was refused; see [`ServerUrlError::reason`] and [`ServerUrlError::value`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerUrlError {
     Empty,
     MissingScheme,
@@ -38,9 +35,35 @@ pub enum ServerUrlError {
 
 impl fmt::Display for ServerUrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match serde_json::to_value(self) {
-            Ok(v) => write!(f, "invalid server URL: {v}"),
-            Err(_) => f.write_str("invalid server URL"),
+        write!(f, "invalid server URL: {}", self.reason())
+    }
+}
+
+impl ServerUrlError {
+    /// The reason name (snake_case, the only list of these strings).
+    pub fn reason(&self) -> &'static str {
+        use ServerUrlError::*;
+        match self {
+            Empty => "empty",
+            MissingScheme => "missing_scheme",
+            UnsupportedScheme(_) => "unsupported_scheme",
+            InsecureHttp => "insecure_http",
+            UserInfo => "user_info",
+            Query => "query",
+            Fragment => "fragment",
+            EmptyHost => "empty_host",
+            NonAsciiHost => "non_ascii_host",
+            InvalidHost => "invalid_host",
+            BadPort(_) => "bad_port",
+            InvalidPath => "invalid_path",
+        }
+    }
+
+    /// The refused part, when there is one (the scheme, or the port).
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            ServerUrlError::UnsupportedScheme(s) | ServerUrlError::BadPort(s) => Some(s),
+            _ => None,
         }
     }
 }

@@ -37,19 +37,33 @@ impl fmt::Debug for Token {
 }
 
 /// The lifetime (s) an `expires_in` (its raw JSON text) means, clamped to [60 s, 7 days]:
-/// absent or null → 3600; a number or a string holding one → clamped (`1e400` → 7 days,
-/// negative → 60 s); anything else (NaN, "soon", true) → 60 s.
+/// absent or null → 3600; a JSON number, or a string holding one, → clamped (`1e400`, beyond
+/// f64, → 7 days; negative → 60 s); anything else ("NaN", "soon", true) → 60 s.
 pub fn lifetime_s(raw: Option<&str>) -> f64 {
-    let n = match raw.map(str::trim) {
+    let text = match raw.map(str::trim) {
         None | Some("null") => return DEFAULT_LIFETIME_S,
-        Some(t) if t.starts_with('"') => serde_json::from_str::<String>(t)
-            .ok()
-            .and_then(|s| s.trim().parse::<f64>().ok()),
-        Some(t) => t.parse::<f64>().ok(),
+        Some(t) if t.starts_with('"') => match serde_json::from_str::<String>(t) {
+            Ok(s) => s.trim().to_owned(),
+            Err(_) => return MIN_LIFETIME_S,
+        },
+        Some(t) => t.to_owned(),
     };
-    match n {
-        Some(n) if !n.is_nan() => n.clamp(MIN_LIFETIME_S, MAX_LIFETIME_S),
-        _ => MIN_LIFETIME_S,
+    let n = match serde_json::from_str::<f64>(&text) {
+        Ok(n) => n,
+        // serde_json refuses a number beyond f64 ("1e400"): huge, or hugely negative.
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b"0123456789+-.eE".contains(&b)) => {
+            if text.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }
+        }
+        Err(_) => f64::NAN,
+    };
+    if n.is_nan() {
+        MIN_LIFETIME_S
+    } else {
+        n.clamp(MIN_LIFETIME_S, MAX_LIFETIME_S)
     }
 }
 

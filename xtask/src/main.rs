@@ -13,6 +13,7 @@
 
 mod demo;
 mod dist;
+mod fuzz;
 mod server_url;
 mod setup;
 mod test;
@@ -35,7 +36,8 @@ commands:
   demo    setup + dist against the embedded simulator, serve the console replica and open
           Chromium with the extension loaded (or print how to, without a display)
   test    run every check and test (fmt, clippy, unit, node, wasm, web-ext lint, end-to-end)
-  bench   print the benchmark figures (wasm size, core, browser end-to-end)";
+  bench   print the benchmark figures (wasm size, core, browser end-to-end)
+  fuzz    [--seconds N] [--seed S] fuzz the core's parsers (time-boxed; not part of test)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -66,6 +68,7 @@ fn real_main(args: &[String]) -> Result<()> {
         "demo" => demo::demo(&root, rest),
         "test" => test::test(&root, rest),
         "bench" => bench(&root),
+        "fuzz" => fuzz::fuzz(&root, rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())
