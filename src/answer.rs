@@ -83,11 +83,15 @@ impl Lit {
             Lit::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
             Lit::Str(s) => {
                 let t = s.trim();
-                let d = t.strip_prefix('-').unwrap_or(t);
+                let (neg, d) = match t.strip_prefix('-') {
+                    Some(d) => (true, d),
+                    None => (false, t),
+                };
                 if d.is_empty() || d.len() > 18 || !d.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
-                t.parse().ok()
+                let n = d.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+                Some(if neg { -n } else { n })
             }
             _ => None,
         }

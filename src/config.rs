@@ -79,7 +79,13 @@ impl ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid configuration: {}", Value::Object(self.params()))
+        match self {
+            ConfigError::Server(e) => write!(f, "{e}"),
+            ConfigError::MissingClientId => f.write_str("client ID missing"),
+            ConfigError::MissingClientSecret => f.write_str("client secret missing"),
+            ConfigError::BadTimeout(ms) => write!(f, "timeout {ms} ms out of range"),
+            ConfigError::Malformed(field) => write!(f, "option {field} malformed"),
+        }
     }
 }
 

@@ -22,10 +22,9 @@ impl Method {
     }
 }
 
-/// Which kind of call a request is: decides how much of its answer may be read.
-/// serde: `"token" | "drop" | "list" | "list_one" | "probe"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Which kind of call a request is: decides how much of its answer may be read. Named by
+/// [`Call::as_str`] (`params.call` of `too_large`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Call {
     Token,
     Drop,
@@ -54,6 +53,7 @@ impl Call {
         }
     }
 
+    /// `"token" | "drop" | "list" | "list_one" | "probe"` (the only list of these strings).
     pub fn as_str(self) -> &'static str {
         match self {
             Call::Token => "token",

@@ -117,18 +117,25 @@ impl Report {
 
     /// The JS shape.
     pub fn to_view(&self) -> ReportView {
+        self.clone().into_view()
+    }
+
+    /// [`to_view`](Self::to_view), consuming the report.
+    pub fn into_view(self) -> ReportView {
+        let ok = self.ok();
+        let o = self.outcome;
         ReportView {
-            ok: self.ok(),
-            kind: self.outcome.kind,
-            status: self.outcome.status,
-            next: self.outcome.next,
-            session_id: self.session_id.clone(),
-            row_id: self.row_id.clone(),
+            ok,
+            kind: o.kind,
+            status: o.status,
+            next: o.next,
+            session_id: self.session_id,
+            row_id: self.row_id,
             generation: self.generation,
             attempts: self.attempts,
             token_renewed: self.token_renewed,
-            server_message: self.outcome.server_message.clone().filter(|m| sensible(m)),
-            params: self.outcome.params.clone(),
+            server_message: o.server_message.filter(|m| sensible(m)),
+            params: o.params,
         }
     }
 }
@@ -136,35 +143,39 @@ impl Report {
 /// `checkServerUrl(url)`: `{ ok: true, base, origin, matchPattern }` or
 /// `{ ok: false, kind: "invalid_config", params: { field: "serverUrl", reason, value? } }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum UrlCheck {
-    #[serde(rename_all = "camelCase")]
-    Ok {
-        ok: bool,
-        base: String,
-        origin: String,
-        match_pattern: String,
-    },
-    Refused {
-        ok: bool,
-        kind: OutcomeKind,
-        params: Params,
-    },
+#[serde(rename_all = "camelCase")]
+pub struct UrlCheck {
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_pattern: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<OutcomeKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<Params>,
 }
 
 impl UrlCheck {
     pub fn of(url: &str) -> UrlCheck {
         match ServerUrl::parse(url) {
-            Ok(s) => UrlCheck::Ok {
+            Ok(s) => UrlCheck {
                 ok: true,
-                base: s.base(),
-                origin: s.origin(),
-                match_pattern: s.match_pattern(),
+                base: Some(s.base()),
+                origin: Some(s.origin()),
+                match_pattern: Some(s.match_pattern()),
+                kind: None,
+                params: None,
             },
-            Err(e) => UrlCheck::Refused {
+            Err(e) => UrlCheck {
                 ok: false,
-                kind: OutcomeKind::InvalidConfig,
-                params: ConfigError::Server(e).params(),
+                base: None,
+                origin: None,
+                match_pattern: None,
+                kind: Some(OutcomeKind::InvalidConfig),
+                params: Some(ConfigError::Server(e).params()),
             },
         }
     }

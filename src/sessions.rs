@@ -119,15 +119,12 @@ enum SKey {
     Other,
 }
 
-/// Floats as plain decimals (serde_json's shortest form), `""` when not finite or beyond
-/// exact integers.
+/// Floats as plain decimals (shortest form), `""` when not finite or beyond exact integers.
 fn float_text(f: f64) -> String {
-    if !(f.is_finite() && f.abs() < 9.0e15) {
-        String::new()
-    } else if f.fract() == 0.0 {
-        (f as i64).to_string()
+    if f.is_finite() && f.abs() < 9.0e15 {
+        f.to_string()
     } else {
-        serde_json::to_string(&f).unwrap_or_default()
+        String::new()
     }
 }
 

@@ -41,8 +41,8 @@ fn from_js(v: JsValue) -> serde_json::Value {
     serde_wasm_bindgen::from_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-fn report_js(r: &Report) -> JsValue {
-    to_js(&r.to_view())
+fn report_js(r: Report) -> JsValue {
+    to_js(&r.into_view())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,7 +178,10 @@ impl FetchTransport {
                     .and_then(|m| m.as_string())
                     .unwrap_or_else(|| "fetch failed".into()),
             )),
-            Err(Failure::Gloo(e)) => Err(TransportError::Network(e.to_string())),
+            Err(Failure::Gloo(gloo_net::Error::JsError(e))) => {
+                Err(TransportError::Network(e.message))
+            }
+            Err(Failure::Gloo(_)) => Err(TransportError::Network("fetch failed".into())),
         }
     }
 }
@@ -234,7 +237,7 @@ impl DropClient {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<DropClient, JsValue> {
         let config = Config::from_options(&from_js(config))
-            .map_err(|e| report_js(&Report::invalid_config(&e)))?;
+            .map_err(|e| report_js(Report::invalid_config(&e)))?;
         Ok(DropClient {
             inner: Rc::new(Client::new(config, FetchTransport, now as fn() -> f64)),
         })
@@ -305,10 +308,10 @@ impl DropClient {
     /// redacted unless `redact` is false); throws a Report (`invalid_session_ref`) otherwise.
     pub fn curl(&self, session_ref: JsValue, redact: Option<bool>) -> Result<String, JsValue> {
         let r = ref_from_value(&from_js(session_ref))
-            .map_err(|e| report_js(&Report::invalid_ref(&e)))?;
+            .map_err(|e| report_js(Report::invalid_ref(&e)))?;
         self.inner
             .curl_ref(&r, redact.unwrap_or(true))
-            .map_err(|rep| report_js(&rep))
+            .map_err(report_js)
     }
 }
 
@@ -346,7 +349,7 @@ impl DropClient {
                 Op::Test => inner.test_connection().await,
                 Op::Refused(e) => Report::invalid_ref(&e),
             };
-            Ok(report_js(&rep))
+            Ok(report_js(rep))
         })
     }
 }

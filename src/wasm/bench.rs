@@ -41,6 +41,6 @@ pub fn bench_interpret(iterations: u32) -> u32 {
 pub fn bench_parse_active(body: &[u8]) -> JsValue {
     match parse_list_all(body, true) {
         Ok(list) => to_js(&list.to_view(None)),
-        Err(o) => report_js(&Report::new(o)),
+        Err(o) => report_js(Report::new(o)),
     }
 }

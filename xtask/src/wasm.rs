@@ -57,8 +57,9 @@ pub struct WasmArtifacts {
     pub js_gzip: u64,
 }
 
-/// Budget of issue 2: optimised wasm at most 48 KB gzip -9.
-pub const WASM_GZIP_BUDGET: u64 = 48 * 1024;
+/// Guard of issue 9 (the 48 KB budget of issue 2 was withdrawn): optimised wasm at most
+/// 96 KB gzip -9.
+pub const WASM_GZIP_BUDGET: u64 = 96 * 1024;
 
 impl WasmArtifacts {
     /// Reads the sizes of an existing output directory (e.g. for `cargo xtask bench`).
