@@ -582,6 +582,14 @@ fn main() {
                     );
                 }
                 if input.len() >= 64 * 1024 {
+                    // Timing noise (a shared machine) only ever adds: keep the fastest of three.
+                    let mut times = times;
+                    for _ in 0..2 {
+                        let again = run_targets(&input, status, &mut Stats::default());
+                        for (t, a) in times.iter_mut().zip(again) {
+                            t.1 = t.1.min(a.1);
+                        }
+                    }
                     for (target, d) in times {
                         let per = d.as_nanos() as f64 / input.len() as f64;
                         if per > stats.slowest_ns_per_byte {
