@@ -161,14 +161,14 @@ enum ListCall<'a> {
 
 /// What a list call found.
 enum Got {
-    One(RemoteSession),
+    One(Box<RemoteSession>),
     All(SessionList),
 }
 
 /// A list answer. `Err` is the outcome to act on (renew the token, try the next path, or report).
 fn read_list(resp: &HttpResponse, one: bool) -> Result<Got, Outcome> {
     if one {
-        return parse_list_one(resp).map(Got::One);
+        return parse_list_one(resp).map(|s| Got::One(Box::new(s)));
     }
     if !(200..300).contains(&resp.status) {
         let mut o = interpret_drop(resp, true);
@@ -549,7 +549,7 @@ impl<T: Transport, C: Clock> Client<T, C> {
             .get_with_fallback(&mut flow, ListCall::One(row_id))
             .await
         {
-            Ok(Got::One(s)) => Ok((s, flow)),
+            Ok(Got::One(s)) => Ok((*s, flow)),
             // (`read_list` answers `One` for list-one.)
             Ok(Got::All(_)) => Err(self.report(Outcome::local(OutcomeKind::Unexpected), &flow)),
             Err(mut rep) => {

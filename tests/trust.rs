@@ -29,11 +29,14 @@ const TOKEN: &str = "eyJhbGciOi.SECRET-TOKEN-77.sig";
 const DROP_OK: &str = r#"{"code":200,"response":{"status":200,"message":"Session dropped successfully","error":false,"error_code":0},"tenant":"Segura"}"#;
 const H1: &str = "3fcf1e4a16104e328d6794e1b9693cfc457871d2";
 
+/// How the fake appliance answers one kind of request.
+type Answer = Box<dyn Fn(&HttpRequest) -> Result<HttpResponse, TransportError>>;
+
 /// A scripted appliance: `token_body` answers the token POST; `drop` answers DELETEs.
 /// Bodies are produced lazily and read like a stream honouring `max_body_bytes`.
 struct Fake {
-    token: Box<dyn Fn(&HttpRequest) -> Result<HttpResponse, TransportError>>,
-    drop: Box<dyn Fn(&HttpRequest) -> Result<HttpResponse, TransportError>>,
+    token: Answer,
+    drop: Answer,
     probe_final_url: Option<String>,
     log: RefCell<Vec<HttpRequest>>,
 }

@@ -165,7 +165,7 @@ impl Gen<'_, '_> {
             0 => {
                 // Arbitrary characters (escaped as JSON would need them, or not).
                 let s: String = self.u.arbitrary().unwrap_or_default();
-                if self.byte() % 2 == 0 {
+                if self.byte().is_multiple_of(2) {
                     serde_json_like_escape(&s)
                 } else {
                     s
@@ -182,7 +182,7 @@ impl Gen<'_, '_> {
         }
         self.budget -= 1;
         match self.byte() % 12 {
-            0 | 1 | 2 => {
+            0..=2 => {
                 let s = self.string();
                 self.out.push('"');
                 self.out.push_str(&s);
@@ -256,7 +256,7 @@ impl Gen<'_, '_> {
                 self.out.push_str(&format!(
                     r#"{{"code":{st},"response":{{"status":{st},"message":"{msg}","error":{flag},"error_code":{code},"detail":"","mensagem":"{msg}","erro":{flag},"cod_erro":{code}}},"tenant":"Segura""#
                 ));
-                if self.byte() % 2 == 0 {
+                if self.byte().is_multiple_of(2) {
                     self.out.push_str(",\"remote_sessions\":");
                     self.sessions(1);
                 }
@@ -439,7 +439,7 @@ fn message_ok(m: &Option<String>) -> bool {
 
 /// Runs every target on one input; returns the time taken per target.
 fn run_targets(input: &[u8], status: u16, stats: &mut Stats) -> [(&'static str, Duration); 6] {
-    let ct = if status % 3 == 0 {
+    let ct = if status.is_multiple_of(3) {
         Some("text/html")
     } else {
         Some("application/json")
@@ -464,7 +464,7 @@ fn run_targets(input: &[u8], status: u16, stats: &mut Stats) -> [(&'static str, 
         ),
     }
     let t = Instant::now();
-    let o = interpret_drop(&resp, status % 2 == 0);
+    let o = interpret_drop(&resp, status.is_multiple_of(2));
     let d_drop = t.elapsed();
     check(
         message_ok(&o.server_message),
