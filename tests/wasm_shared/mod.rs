@@ -594,7 +594,7 @@ pub async fn list_progress_and_caps() {
     assert_eq!(get_num(&res, "total"), 3000.0);
     assert_eq!(get_num(&res, "activeCount"), 300.0);
     assert_eq!(Array::from(&get(&res, "sessions")).length(), 5);
-    let calls = calls.borrow();
+    let calls: Vec<(f64, JsValue)> = calls.borrow().clone();
     assert!(!calls.is_empty(), "onProgress was called");
     let (last, total) = calls.last().unwrap().clone();
     assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0), "monotonic");
