@@ -1,31 +1,43 @@
-//! The async orchestrator: token cache, generation fallback, retries. Generic over the
-//! transport and the clock so it runs natively (tests) and in wasm alike.
+//! The async flow: token cache, generation fallback, retries, redirect probe. Generic over
+//! the transport and the clock so it runs natively (tests) and in wasm alike.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
+use crate::config::{Config, ListOptions};
 use crate::generation::{list_one_path, AutoGeneration, Generation, GenerationPolicy};
+use crate::http::{Call, HttpRequest, HttpResponse, TransportError};
 use crate::id::{IdError, SessionId, SessionRef};
-use crate::messages::{describe, Lang, Message};
 use crate::outcome::{from_transport, interpret_drop, NextStep, Outcome, OutcomeKind};
-use crate::request::{
-    drop_request, list_request, to_curl, token_request, HttpRequest, HttpResponse, TransportError,
-};
-use crate::server::{ServerUrl, ServerUrlError};
-use crate::sessions::{parse_list_all, parse_list_one, SessionList};
-use crate::token::{interpret_token, Credentials, Token, TokenAuthStyle, TokenCache};
-use core::cell::{Cell, RefCell};
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use crate::report::Report;
+use crate::request::{drop_request, list_call, probe_request, to_curl, token_request};
+use crate::sessions::{parse_list_all, parse_list_one, RemoteSession, SessionList};
+use crate::token::{interpret_token, Token, TokenCache};
 use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
-/// Sends one request. Implementations must honour `timeout_ms` and answer
-/// `TransportError::Timeout` when it elapses. No `Send` bound (wasm is single-threaded).
+/// Progress of reading an answer: `(bytes read, total when known)`.
+pub type Progress<'a> = &'a dyn Fn(u64, Option<u64>);
+
+/// Sends one request. Implementations must honour `timeout_ms` (answer
+/// `TransportError::Timeout`), never follow a redirect unless the request says so (answer
+/// `TransportError::Redirect`), and stop reading past `max_body_bytes` (answer
+/// `TransportError::TooLarge`). No `Send` bound (wasm is single-threaded).
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     async fn send(&self, req: HttpRequest, timeout_ms: u32)
         -> Result<HttpResponse, TransportError>;
+
+    /// [`send`](Self::send), reporting progress while the body is read (default: none).
+    async fn send_with_progress(
+        &self,
+        req: HttpRequest,
+        timeout_ms: u32,
+        progress: Progress<'_>,
+    ) -> Result<HttpResponse, TransportError> {
+        let _ = progress;
+        self.send(req, timeout_ms).await
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for &T {
@@ -36,15 +48,31 @@ impl<T: Transport + ?Sized> Transport for &T {
     ) -> Result<HttpResponse, TransportError> {
         (**self).send(req, timeout_ms).await
     }
+    async fn send_with_progress(
+        &self,
+        req: HttpRequest,
+        timeout_ms: u32,
+        progress: Progress<'_>,
+    ) -> Result<HttpResponse, TransportError> {
+        (**self).send_with_progress(req, timeout_ms, progress).await
+    }
 }
 
-impl<T: Transport + ?Sized> Transport for alloc::rc::Rc<T> {
+impl<T: Transport + ?Sized> Transport for std::rc::Rc<T> {
     async fn send(
         &self,
         req: HttpRequest,
         timeout_ms: u32,
     ) -> Result<HttpResponse, TransportError> {
         (**self).send(req, timeout_ms).await
+    }
+    async fn send_with_progress(
+        &self,
+        req: HttpRequest,
+        timeout_ms: u32,
+        progress: Progress<'_>,
+    ) -> Result<HttpResponse, TransportError> {
+        (**self).send_with_progress(req, timeout_ms, progress).await
     }
 }
 
@@ -59,173 +87,6 @@ impl<F: Fn() -> f64> Clock for F {
     }
 }
 
-/// Default request timeout.
-pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
-
-/// Client configuration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub server: ServerUrl,
-    pub credentials: Credentials,
-    pub generation: GenerationPolicy,
-    pub timeout_ms: u32,
-    pub token_auth: TokenAuthStyle,
-}
-
-/// Why a configuration was refused (kind `invalid_config`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfigError {
-    Server(ServerUrlError),
-    MissingClientId,
-    MissingClientSecret,
-    /// Timeout outside 1 000..=300 000 ms.
-    BadTimeout(u32),
-}
-
-impl ConfigError {
-    pub fn describe(&self, lang: Lang) -> Message {
-        crate::messages::config_error_message(self, lang)
-    }
-}
-
-impl core::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.describe(Lang::En).cause)
-    }
-}
-
-impl core::error::Error for ConfigError {}
-
-impl From<ServerUrlError> for ConfigError {
-    fn from(e: ServerUrlError) -> Self {
-        ConfigError::Server(e)
-    }
-}
-
-impl Config {
-    /// Validated config with defaults: generation `auto`, 15 s timeout, credentials in the body.
-    /// Client id and secret are trimmed.
-    pub fn new(
-        server_url: &str,
-        client_id: &str,
-        client_secret: &str,
-    ) -> Result<Config, ConfigError> {
-        let server = ServerUrl::parse(server_url)?;
-        let credentials = Credentials::new(client_id.trim(), client_secret.trim());
-        let c = Config {
-            server,
-            credentials,
-            generation: GenerationPolicy::Auto,
-            timeout_ms: DEFAULT_TIMEOUT_MS,
-            token_auth: TokenAuthStyle::Body,
-        };
-        c.validate()?;
-        Ok(c)
-    }
-
-    /// Check credentials and timeout (the server URL is valid by construction).
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.credentials.client_id.trim().is_empty() {
-            return Err(ConfigError::MissingClientId);
-        }
-        if self.credentials.client_secret.trim().is_empty() {
-            return Err(ConfigError::MissingClientSecret);
-        }
-        if !(1_000..=300_000).contains(&self.timeout_ms) {
-            return Err(ConfigError::BadTimeout(self.timeout_ms));
-        }
-        Ok(())
-    }
-}
-
-/// Result of one user-level operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub outcome: Outcome,
-    pub session_id: Option<String>,
-    pub row_id: Option<String>,
-    pub generation: Option<Generation>,
-    /// API requests made for the operation (DELETEs for a drop, GETs for resolve/list);
-    /// token requests are not counted.
-    pub attempts: u32,
-    /// The token was renewed after the appliance refused it.
-    pub token_renewed: bool,
-}
-
-/// JS shape of a [`Report`] (camelCase). Fields are public so the wasm layer may swap the
-/// message (e.g. for an [`IdError`]'s more precise one).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReportView {
-    pub ok: bool,
-    pub kind: OutcomeKind,
-    pub status: Option<u16>,
-    pub next: NextStep,
-    pub session_id: Option<String>,
-    pub row_id: Option<String>,
-    pub generation: Option<Generation>,
-    pub attempts: u32,
-    pub token_renewed: bool,
-    pub server_message: Option<String>,
-    pub message: Message,
-}
-
-impl Report {
-    pub fn new(outcome: Outcome) -> Self {
-        Report {
-            outcome,
-            session_id: None,
-            row_id: None,
-            generation: None,
-            attempts: 0,
-            token_renewed: false,
-        }
-    }
-
-    pub fn ok(&self) -> bool {
-        self.outcome.is_ok()
-    }
-
-    pub fn kind(&self) -> OutcomeKind {
-        self.outcome.kind
-    }
-
-    /// A refused session reference (`invalid_session_ref`).
-    pub fn invalid_ref(_err: &IdError) -> Self {
-        Report::new(Outcome::local(OutcomeKind::InvalidSessionRef))
-    }
-
-    /// A refused configuration (`invalid_config`).
-    pub fn invalid_config() -> Self {
-        Report::new(Outcome::local(OutcomeKind::InvalidConfig))
-    }
-
-    /// The JS shape, with the message in `lang`.
-    pub fn to_view(&self, lang: Lang) -> ReportView {
-        ReportView {
-            ok: self.ok(),
-            kind: self.outcome.kind,
-            status: self.outcome.status,
-            next: self.outcome.next,
-            session_id: self.session_id.clone(),
-            row_id: self.row_id.clone(),
-            generation: self.generation,
-            attempts: self.attempts,
-            token_renewed: self.token_renewed,
-            server_message: self.outcome.server_message.clone(),
-            message: describe(&self.outcome, lang),
-        }
-    }
-}
-
-impl ReportView {
-    /// Replace the message (builder style).
-    pub fn with_message(mut self, message: Message) -> Self {
-        self.message = message;
-        self
-    }
-}
-
 /// What survives a background restart. serde: `{ token: {accessToken, expiresAtMs} | null,
 /// generation: "api" | "iso" | null }`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -236,6 +97,9 @@ pub struct ClientState {
     #[serde(default)]
     pub generation: Option<Generation>,
 }
+
+/// The id `testConnection` asks the appliance to drop: well-formed, and no session has it.
+pub const PROBE_SESSION_ID: &str = "0000000000000000000000000000000000000000";
 
 /// Single-flight gate for token fetches: concurrent callers wait for the one in flight.
 #[derive(Default)]
@@ -249,7 +113,7 @@ struct GateGuard<'a>(&'a Gate);
 impl Drop for GateGuard<'_> {
     fn drop(&mut self) {
         self.0.busy.set(false);
-        let waiters = core::mem::take(&mut *self.0.waiters.borrow_mut());
+        let waiters = std::mem::take(&mut *self.0.waiters.borrow_mut());
         for w in waiters {
             w.wake();
         }
@@ -282,32 +146,29 @@ pub struct Client<T, C> {
     gate: Gate,
 }
 
+#[derive(Default)]
 struct Flow {
     attempts: u32,
     renewed: bool,
 }
 
-/// What a list call found: the hash of a row id (list-one), or the active sessions (list-all).
+/// How a list call is made: list-one of a row id, or list-all with its options.
+#[derive(Clone, Copy)]
+enum ListCall<'a> {
+    One(u64),
+    All(&'a ListOptions, Option<Progress<'a>>),
+}
+
+/// What a list call found.
 enum Got {
-    One(SessionId),
+    One(Box<RemoteSession>),
     All(SessionList),
 }
 
-/// A list answer: list-one of `row_id` → its hash; list-all (`None`) → the active sessions.
-/// `Err` is the outcome to act on (renew the token, try the next path, or report).
-fn read_list(resp: &HttpResponse, row_id: Option<u64>) -> Result<Got, Outcome> {
-    if row_id.is_some() {
-        let s = parse_list_one(resp)?;
-        return SessionId::new(s.session_id.trim())
-            .map(Got::One)
-            .map_err(|_| {
-                Outcome::new(
-                    OutcomeKind::Unexpected,
-                    Some(resp.status),
-                    None,
-                    NextStep::Report,
-                )
-            });
+/// A list answer. `Err` is the outcome to act on (renew the token, try the next path, or report).
+fn read_list(resp: &HttpResponse, one: bool) -> Result<Got, Outcome> {
+    if one {
+        return parse_list_one(resp).map(|s| Got::One(Box::new(s)));
     }
     if !(200..300).contains(&resp.status) {
         let mut o = interpret_drop(resp, true);
@@ -389,6 +250,15 @@ impl<T: Transport, C: Clock> Client<T, C> {
         to_curl(&req, redact)
     }
 
+    /// [`curl`](Self::curl) of a reference: a row id is refused (`invalid_session_ref`,
+    /// `not_a_row_id`: the hash is needed).
+    pub fn curl_ref(&self, r: &SessionRef, redact: bool) -> Result<String, Report> {
+        match r {
+            SessionRef::Hash(id) => Ok(self.curl(id, redact)),
+            SessionRef::RowId(_) => Err(Report::invalid_ref(&IdError::NotARowId)),
+        }
+    }
+
     /// The curl command of the token request.
     pub fn token_curl(&self, redact: bool) -> String {
         to_curl(
@@ -401,18 +271,73 @@ impl<T: Transport, C: Clock> Client<T, C> {
         )
     }
 
-    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        self.transport.send(req, self.config.timeout_ms).await
+    /// Sends a request; a transport failure becomes its outcome. A redirect is never
+    /// followed: a credential-less probe (GET of the same URL, following redirects) finds
+    /// where it leads when the transport could not read `Location`.
+    async fn call(
+        &self,
+        req: HttpRequest,
+        timeout_ms: u32,
+        progress: Option<Progress<'_>>,
+    ) -> Result<HttpResponse, Outcome> {
+        let call = req.call;
+        let url = req.url.clone();
+        let result = match progress {
+            Some(p) => self.transport.send_with_progress(req, timeout_ms, p).await,
+            None => self.transport.send(req, timeout_ms).await,
+        };
+        let err = match result {
+            Ok(resp) => return Ok(resp),
+            Err(e) => e,
+        };
+        let err = match err {
+            TransportError::Redirect { location: None } => {
+                let probe = self
+                    .transport
+                    .send(probe_request(&url), self.config.timeout_ms)
+                    .await;
+                let location = probe
+                    .ok()
+                    .and_then(|r| r.url)
+                    .filter(|final_url| *final_url != url);
+                TransportError::Redirect { location }
+            }
+            e => e,
+        };
+        let mut o = from_transport(&err);
+        if o.kind == OutcomeKind::TooLarge {
+            o = o.with("call", call.as_str());
+        }
+        Err(o)
+    }
+
+    /// The secrets every Report is scrubbed of: the client secret and the current token.
+    fn finish(&self, mut rep: Report) -> Report {
+        let token = self.cache.borrow().peek().map(|t| t.access_token.clone());
+        let mut secrets: Vec<&str> = vec![self.config.credentials.client_secret.as_str()];
+        if let Some(t) = token.as_deref() {
+            secrets.push(t);
+        }
+        rep.scrub(&secrets);
+        rep
     }
 
     /// Fetch a new token and cache it.
     async fn fetch_token(&self) -> Result<String, Outcome> {
+        if self.config.token_only() {
+            return Err(Outcome::new(
+                OutcomeKind::AuthFailed,
+                None,
+                None,
+                NextStep::RenewToken,
+            ));
+        }
         let req = token_request(
             &self.config.server,
             &self.config.credentials,
             self.config.token_auth,
         );
-        let resp = self.send(req).await.map_err(|e| from_transport(&e))?;
+        let resp = self.call(req, self.config.timeout_ms, None).await?;
         let now = self.clock.now_ms();
         let token = interpret_token(&resp, now)?;
         let s = token.access_token.clone();
@@ -421,7 +346,8 @@ impl<T: Transport, C: Clock> Client<T, C> {
     }
 
     /// A usable token: the cached one unless it equals `stale`, else a new one (one fetch in
-    /// flight at a time; concurrent callers wait for it).
+    /// flight at a time; concurrent callers wait for it). A token-only client never fetches:
+    /// without a usable token it answers `auth_failed` with `next: renew_token`.
     async fn token(&self, stale: Option<&str>) -> Result<String, Outcome> {
         loop {
             let cached = {
@@ -469,20 +395,10 @@ impl<T: Transport, C: Clock> Client<T, C> {
     /// generation, remembered when it works. Timeouts and network errors are never retried.
     pub async fn drop_session(&self, r: &SessionRef) -> Report {
         let (id, row_id, mut flow) = match r {
-            SessionRef::Hash(id) => (
-                id.clone(),
-                None,
-                Flow {
-                    attempts: 0,
-                    renewed: false,
-                },
-            ),
+            SessionRef::Hash(id) => (id.clone(), None, Flow::default()),
             SessionRef::RowId(n) => match self.resolve_flow(*n).await {
-                Ok((id, flow)) => (id, Some(crate::num::u64_text(*n)), flow),
-                Err(mut rep) => {
-                    rep.row_id = Some(crate::num::u64_text(*n));
-                    return rep;
-                }
+                Ok((id, flow)) => (id, Some(n.to_string()), flow),
+                Err(rep) => return self.finish(rep),
             },
         };
         // Only DELETEs count for the drop itself.
@@ -490,7 +406,7 @@ impl<T: Transport, C: Clock> Client<T, C> {
         let mut rep = self.drop_flow(&id, flow).await;
         rep.session_id = Some(id.as_str().to_owned());
         rep.row_id = row_id;
-        rep
+        self.finish(rep)
     }
 
     async fn drop_flow(&self, id: &SessionId, mut flow: Flow) -> Report {
@@ -509,9 +425,9 @@ impl<T: Transport, C: Clock> Client<T, C> {
             let req = drop_request(&self.config.server, gen, id, &token);
             let sent_token = req.has_bearer();
             flow.attempts += 1;
-            let outcome = match self.send(req).await {
+            let outcome = match self.call(req, self.config.timeout_ms, None).await {
                 Ok(resp) => interpret_drop(&resp, sent_token),
-                Err(e) => from_transport(&e),
+                Err(o) => o,
             };
             // Answers that can only come from the drop handler prove the route exists.
             if matches!(
@@ -568,30 +484,44 @@ impl<T: Transport, C: Clock> Client<T, C> {
         paths
     }
 
-    /// GET each candidate list path (list-one of `row_id`, or list-all when `None`) until one
-    /// is found; renew the token once. Non-generic on purpose: one copy of this retry loop
-    /// serves both calls (its async state machine is sizeable in wasm).
-    async fn get_with_fallback(&self, flow: &mut Flow, row_id: Option<u64>) -> Result<Got, Report> {
+    /// GET each candidate list path until one is found; renew the token once.
+    async fn get_with_fallback(&self, flow: &mut Flow, what: ListCall<'_>) -> Result<Got, Report> {
         let paths = self.list_paths();
         let mut token = self.token(None).await.map_err(|o| self.report(o, flow))?;
         let mut i = 0;
         loop {
             let path = paths[i];
-            let full = match row_id {
-                Some(n) => list_one_path(path, n),
-                None => path.to_owned(),
+            let (req, timeout, progress) = match what {
+                ListCall::One(n) => (
+                    list_call(
+                        &self.config.server,
+                        &list_one_path(path, n),
+                        &token,
+                        Call::ListOne,
+                    ),
+                    self.config.timeout_ms,
+                    None,
+                ),
+                ListCall::All(opts, progress) => {
+                    let mut req = list_call(&self.config.server, path, &token, Call::List);
+                    req.max_body_bytes = opts.cap();
+                    (
+                        req,
+                        opts.timeout_ms.unwrap_or(self.config.timeout_ms),
+                        progress,
+                    )
+                }
             };
-            let req = list_request(&self.config.server, &full, &token);
             flow.attempts += 1;
-            let outcome = match self.send(req).await {
-                Ok(resp) => match read_list(&resp, row_id) {
+            let outcome = match self.call(req, timeout, progress).await {
+                Ok(resp) => match read_list(&resp, matches!(what, ListCall::One(_))) {
                     Ok(r) => {
                         self.list_path.set(Some(path));
                         return Ok(r);
                     }
                     Err(o) => o,
                 },
-                Err(e) => from_transport(&e),
+                Err(o) => o,
             };
             match outcome.next {
                 NextStep::RenewToken if !flow.renewed => {
@@ -612,17 +542,33 @@ impl<T: Transport, C: Clock> Client<T, C> {
         }
     }
 
-    async fn resolve_flow(&self, row_id: u64) -> Result<(SessionId, Flow), Report> {
-        let mut flow = Flow {
-            attempts: 0,
-            renewed: false,
-        };
-        match self.get_with_fallback(&mut flow, Some(row_id)).await {
-            Ok(Got::One(id)) => Ok((id, flow)),
-            // (`read_list` answers `One` for a row id.)
+    /// List-one of a row id: the session, or the failure (with `row_id` set).
+    async fn lookup_flow(&self, row_id: u64) -> Result<(RemoteSession, Flow), Report> {
+        let mut flow = Flow::default();
+        match self
+            .get_with_fallback(&mut flow, ListCall::One(row_id))
+            .await
+        {
+            Ok(Got::One(s)) => Ok((*s, flow)),
+            // (`read_list` answers `One` for list-one.)
             Ok(Got::All(_)) => Err(self.report(Outcome::local(OutcomeKind::Unexpected), &flow)),
             Err(mut rep) => {
-                rep.row_id = Some(crate::num::u64_text(row_id));
+                rep.row_id = Some(row_id.to_string());
+                Err(rep)
+            }
+        }
+    }
+
+    async fn resolve_flow(&self, row_id: u64) -> Result<(SessionId, Flow), Report> {
+        let (s, flow) = self.lookup_flow(row_id).await?;
+        match SessionId::new(s.session_id.trim()) {
+            Ok(id) => Ok((id, flow)),
+            Err(_) => {
+                let mut rep = self.report(
+                    Outcome::new(OutcomeKind::Unexpected, Some(200), None, NextStep::Report),
+                    &flow,
+                );
+                rep.row_id = Some(row_id.to_string());
                 Err(rep)
             }
         }
@@ -630,49 +576,91 @@ impl<T: Transport, C: Clock> Client<T, C> {
 
     /// Find the hash of a numeric row id (list-one).
     pub async fn resolve(&self, row_id: u64) -> Result<SessionId, Report> {
-        self.resolve_flow(row_id).await.map(|(id, _)| id)
+        self.resolve_flow(row_id)
+            .await
+            .map(|(id, _)| id)
+            .map_err(|r| self.finish(r))
     }
 
     /// [`resolve`](Self::resolve) as a Report: kind `resolved` with `session_id` set, or the failure.
     pub async fn resolve_report(&self, row_id: u64) -> Report {
-        match self.resolve_flow(row_id).await {
+        let rep = match self.resolve_flow(row_id).await {
             Ok((id, flow)) => {
                 let mut rep = self.report(Outcome::local(OutcomeKind::Resolved), &flow);
                 rep.outcome.status = Some(200);
                 rep.session_id = Some(id.as_str().to_owned());
-                rep.row_id = Some(crate::num::u64_text(row_id));
+                rep.row_id = Some(row_id.to_string());
                 rep
             }
             Err(rep) => rep,
+        };
+        self.finish(rep)
+    }
+
+    /// What the appliance itself says about a session (list-one). Needs a row id: a hash is
+    /// refused as `invalid_session_ref` (`not_a_row_id`) without a request.
+    pub async fn lookup(&self, r: &SessionRef) -> Result<RemoteSession, Report> {
+        match r {
+            SessionRef::RowId(n) => self
+                .lookup_flow(*n)
+                .await
+                .map(|(s, _)| s)
+                .map_err(|r| self.finish(r)),
+            SessionRef::Hash(_) => Err(Report::invalid_ref(&IdError::NotARowId)),
         }
     }
 
-    /// Every active session (newest first), from the list-all call.
+    /// Every active session (newest first), from the list-all call, with the default options.
     pub async fn list_active(&self) -> Result<SessionList, Report> {
-        let mut flow = Flow {
-            attempts: 0,
-            renewed: false,
-        };
-        match self.get_with_fallback(&mut flow, None).await? {
-            Got::All(list) => Ok(list),
+        self.list_active_with(&ListOptions::default(), None).await
+    }
+
+    /// [`list_active`](Self::list_active) with a timeout / cap of its own and progress.
+    pub async fn list_active_with(
+        &self,
+        opts: &ListOptions,
+        progress: Option<Progress<'_>>,
+    ) -> Result<SessionList, Report> {
+        let mut flow = Flow::default();
+        match self
+            .get_with_fallback(&mut flow, ListCall::All(opts, progress))
+            .await
+        {
+            Ok(Got::All(list)) => Ok(list),
             // (`read_list` answers `All` for the list-all call.)
-            Got::One(_) => Err(self.report(Outcome::local(OutcomeKind::Unexpected), &flow)),
+            Ok(Got::One(_)) => {
+                Err(self.finish(self.report(Outcome::local(OutcomeKind::Unexpected), &flow)))
+            }
+            Err(rep) => Err(self.finish(rep)),
         }
     }
 
-    /// Fetch a NEW token: `connected`, or why it failed.
+    /// Fetch a NEW token, then ask to drop [`PROBE_SESSION_ID`] (well-formed, never a real
+    /// session) to learn whether the authorization may terminate sessions: `connected` with
+    /// `params.canDrop` "yes" (the drop handler answered "already ended"-class: the route and
+    /// write permission work), "no" (not authorized), "unknown" (anything else); or why the
+    /// token failed.
     pub async fn test_connection(&self) -> Report {
-        let flow = Flow {
-            attempts: 0,
-            renewed: false,
-        };
-        match self.fetch_token().await {
-            Ok(_) => {
-                let mut o = Outcome::local(OutcomeKind::Connected);
-                o.status = Some(200);
-                self.report(o, &flow)
-            }
-            Err(o) => self.report(o, &flow),
+        let flow = Flow::default();
+        if let Err(o) = self.fetch_token().await {
+            return self.finish(self.report(o, &flow));
         }
+        let probe_id = match SessionId::new(PROBE_SESSION_ID) {
+            Ok(id) => id,
+            Err(e) => return Report::invalid_ref(&e),
+        };
+        let probe = self.drop_flow(&probe_id, Flow::default()).await;
+        let can_drop = match probe.outcome.kind {
+            OutcomeKind::AlreadyEnded | OutcomeKind::Dropped => "yes",
+            OutcomeKind::NotAuthorized => "no",
+            _ => "unknown",
+        };
+        let mut o = Outcome::local(OutcomeKind::Connected).with("canDrop", can_drop);
+        o.status = Some(200);
+        let mut rep = self.report(o, &flow);
+        rep.generation = probe.generation;
+        rep.attempts = probe.attempts;
+        rep.token_renewed = probe.token_renewed;
+        self.finish(rep)
     }
 }

@@ -1,8 +1,5 @@
 //! The two generations of the appliance's API paths, and the pure "auto" state machine.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
 use crate::id::SessionId;
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +78,7 @@ impl Generation {
 pub fn list_one_path(list_path: &str, row_id: u64) -> String {
     let mut s = String::from(list_path.trim_end_matches('/'));
     s.push('/');
-    crate::num::push_u64(&mut s, row_id);
+    s.push_str(&row_id.to_string());
     s
 }
 

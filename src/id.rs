@@ -1,10 +1,7 @@
 //! Session references: the appliance's session hash, or the numeric row id shown by the console.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use core::fmt;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Longest accepted session hash.
 pub const MAX_ID_LEN: usize = 256;
@@ -48,16 +45,63 @@ pub enum IdError {
 
 impl fmt::Display for IdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(crate::messages::Lang::En).cause)
+        match self {
+            IdError::Empty => f.write_str("the session ID is empty"),
+            IdError::TooLong { max } => write!(f, "the session ID is longer than {max} characters"),
+            IdError::Forbidden { ch, pos } => {
+                write!(
+                    f,
+                    "the session ID contains U+{:04X} at position {}",
+                    *ch as u32,
+                    pos + 1
+                )
+            }
+            IdError::DotSegment => f.write_str("the session ID contains a dot segment"),
+            IdError::NotARowId => f.write_str("a row ID is 1 to 20 digits"),
+        }
     }
 }
 
-impl core::error::Error for IdError {}
+impl std::error::Error for IdError {}
+
+/// How a refused character is named in `params.char`: itself when visible (a space is " "),
+/// else `U+XXXX`.
+fn shown_char(c: char) -> String {
+    if c == ' ' || !(c.is_control() || c.is_whitespace()) {
+        c.to_string()
+    } else {
+        format!("U+{:04X}", c as u32)
+    }
+}
 
 impl IdError {
-    /// Operator-facing explanation (title, cause, fix).
-    pub fn message(&self, lang: crate::messages::Lang) -> crate::messages::Message {
-        crate::messages::id_error_message(self, lang)
+    /// The reason name (snake_case): `empty`, `too_long`, `forbidden`, `dot_segment`,
+    /// `not_a_row_id` (the only list of these strings).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            IdError::Empty => "empty",
+            IdError::TooLong { .. } => "too_long",
+            IdError::Forbidden { .. } => "forbidden",
+            IdError::DotSegment => "dot_segment",
+            IdError::NotARowId => "not_a_row_id",
+        }
+    }
+
+    /// The catalogue parameters: `{ reason, char?, position? (1-based, in characters), max? }`.
+    pub fn params(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("reason".into(), self.reason().into());
+        match self {
+            IdError::TooLong { max } => {
+                m.insert("max".into(), (*max as u64).into());
+            }
+            IdError::Forbidden { ch, pos } => {
+                m.insert("char".into(), shown_char(*ch).into());
+                m.insert("position".into(), (*pos as u64 + 1).into());
+            }
+            _ => {}
+        }
+        m
     }
 }
 
@@ -87,7 +131,7 @@ impl SessionId {
         if let Some((pos, ch)) = s.chars().enumerate().find(|(_, c)| forbidden(*c)) {
             return Err(IdError::Forbidden { ch, pos });
         }
-        if crate::text::contains(s, "..") {
+        if s.contains("..") {
             return Err(IdError::DotSegment);
         }
         // "." alone is a dot segment too (it would be removed by URL normalisation).
@@ -150,9 +194,9 @@ impl SessionRef {
         if s.len() > MAX_ROW_ID_DIGITS || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdError::NotARowId);
         }
-        crate::text::digits(s)
+        s.parse::<u64>()
             .map(SessionRef::RowId)
-            .ok_or(IdError::NotARowId)
+            .map_err(|_| IdError::NotARowId)
     }
 
     pub fn parse(kind: RefKind, s: &str) -> Result<SessionRef, IdError> {
@@ -182,5 +226,38 @@ impl SessionRef {
             SessionRef::Hash(_) => None,
             SessionRef::RowId(n) => Some(*n),
         }
+    }
+}
+
+/// A session reference as JS gives it: `{ kind: "hash" | "row", value }` where `value` is a
+/// string or (for rows) a whole number; any other `kind` means a hash.
+pub fn ref_from_value(v: &serde_json::Value) -> Result<SessionRef, IdError> {
+    let kind = match v.get("kind").and_then(serde_json::Value::as_str) {
+        Some("row") => RefKind::Row,
+        _ => RefKind::Hash,
+    };
+    SessionRef::parse(kind, &value_text(v.get("value")))
+}
+
+/// A row id as JS gives it (a string or a whole number).
+pub fn row_from_value(v: &serde_json::Value) -> Result<u64, IdError> {
+    match SessionRef::row_id(&value_text(Some(v)))? {
+        SessionRef::RowId(n) => Ok(n),
+        SessionRef::Hash(_) => Err(IdError::NotARowId),
+    }
+}
+
+/// A string as is; a whole, safe, non-negative number as its digits; anything else "".
+fn value_text(v: Option<&serde_json::Value>) -> String {
+    match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => u.to_string(),
+            (None, Some(f)) if (0.0..=9_007_199_254_740_991.0).contains(&f) && f.fract() == 0.0 => {
+                (f as u64).to_string()
+            }
+            _ => String::new(),
+        },
+        _ => String::new(),
     }
 }

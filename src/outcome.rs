@@ -1,16 +1,28 @@
 //! What an answer from the appliance means, and what to do next.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::json::{self, BodyKind, Level};
-use crate::request::{HttpResponse, TransportError};
+use crate::answer::{self, BodyKind, Level};
+use crate::http::{origin_of, HttpResponse, TransportError};
 use serde::{Deserialize, Serialize};
 
-/// The meaning of an answer. serde: snake_case ("dropped", "already_ended", …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeKind {
+/// Values for the message catalogue (`report_K_*` placeholders): strings and numbers.
+pub type Params = serde_json::Map<String, serde_json::Value>;
+
+macro_rules! kinds {
+    ($($k:ident),* $(,)?) => {
+        /// The meaning of an answer. serde: snake_case ("dropped", "already_ended", …): the
+        /// only source of these strings.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum OutcomeKind { $($k),* }
+
+        impl OutcomeKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [OutcomeKind] = &[$(OutcomeKind::$k),*];
+        }
+    };
+}
+
+kinds!(
     Dropped,
     AlreadyEnded,
     ResourceNotFound,
@@ -27,49 +39,12 @@ pub enum OutcomeKind {
     InvalidConfig,
     Connected,
     Resolved,
-}
+    Redirect,
+    TooLarge,
+    TokenUnreadable,
+);
 
 impl OutcomeKind {
-    pub const ALL: [OutcomeKind; 16] = [
-        OutcomeKind::Dropped,
-        OutcomeKind::AlreadyEnded,
-        OutcomeKind::ResourceNotFound,
-        OutcomeKind::RouteNotMatched,
-        OutcomeKind::AuthFailed,
-        OutcomeKind::NotAuthorized,
-        OutcomeKind::ServerError,
-        OutcomeKind::Timeout,
-        OutcomeKind::Network,
-        OutcomeKind::Gateway,
-        OutcomeKind::Unexpected,
-        OutcomeKind::InvalidSessionRef,
-        OutcomeKind::SessionNotFound,
-        OutcomeKind::InvalidConfig,
-        OutcomeKind::Connected,
-        OutcomeKind::Resolved,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutcomeKind::Dropped => "dropped",
-            OutcomeKind::AlreadyEnded => "already_ended",
-            OutcomeKind::ResourceNotFound => "resource_not_found",
-            OutcomeKind::RouteNotMatched => "route_not_matched",
-            OutcomeKind::AuthFailed => "auth_failed",
-            OutcomeKind::NotAuthorized => "not_authorized",
-            OutcomeKind::ServerError => "server_error",
-            OutcomeKind::Timeout => "timeout",
-            OutcomeKind::Network => "network",
-            OutcomeKind::Gateway => "gateway",
-            OutcomeKind::Unexpected => "unexpected",
-            OutcomeKind::InvalidSessionRef => "invalid_session_ref",
-            OutcomeKind::SessionNotFound => "session_not_found",
-            OutcomeKind::InvalidConfig => "invalid_config",
-            OutcomeKind::Connected => "connected",
-            OutcomeKind::Resolved => "resolved",
-        }
-    }
-
     /// `dropped`, `connected` and `resolved` are successes.
     pub fn is_ok(self) -> bool {
         matches!(
@@ -89,19 +64,8 @@ pub enum NextStep {
     Report,
 }
 
-impl NextStep {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NextStep::Done => "done",
-            NextStep::RenewToken => "renew_token",
-            NextStep::TryOtherGeneration => "try_other_generation",
-            NextStep::Report => "report",
-        }
-    }
-}
-
 /// An interpreted answer. `server_message` is the appliance's own message (sanitized, ≤300
-/// chars): show it as TEXT only. serde: camelCase.
+/// chars): show it as TEXT only. serde: camelCase (`params` left out when empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
@@ -109,6 +73,8 @@ pub struct Outcome {
     pub status: Option<u16>,
     pub server_message: Option<String>,
     pub next: NextStep,
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
 }
 
 impl Outcome {
@@ -123,6 +89,7 @@ impl Outcome {
             status,
             server_message,
             next,
+            params: Params::new(),
         }
     }
 
@@ -137,6 +104,12 @@ impl Outcome {
         Outcome::new(kind, None, None, next)
     }
 
+    /// Adds a catalogue parameter (builder style).
+    pub fn with(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.params.insert(key.to_owned(), value.into());
+        self
+    }
+
     pub fn is_ok(&self) -> bool {
         self.kind.is_ok()
     }
@@ -146,24 +119,35 @@ impl Outcome {
 /// header was sent (a gateway "no Route matched" then means the wrong path generation rather
 /// than a missing header). Never panics, whatever the status and bytes.
 pub fn interpret_drop(resp: &HttpResponse, sent_token: bool) -> Outcome {
-    let body = json::classify(&resp.body, resp.content_type.as_deref());
+    let body = answer::classify(&resp.body, resp.content_type.as_deref());
     classify(resp.status, &body, sent_token)
 }
 
-/// Map a transport failure.
+/// Map a transport failure. A redirect carries `params.location` (an origin) when known; a
+/// cap hit carries `params.limit` (the caller adds `params.call`).
 pub fn from_transport(err: &TransportError) -> Outcome {
     match err {
         TransportError::Timeout => Outcome::local(OutcomeKind::Timeout),
         TransportError::Network(_) => Outcome::local(OutcomeKind::Network),
+        TransportError::Redirect { location } => {
+            let o = Outcome::local(OutcomeKind::Redirect);
+            match location.as_deref().and_then(origin_of) {
+                Some(origin) => o.with("location", origin),
+                None => o,
+            }
+        }
+        TransportError::TooLarge { limit } => {
+            Outcome::local(OutcomeKind::TooLarge).with("limit", *limit)
+        }
     }
 }
 
 fn has(text: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| crate::text::contains(text, n))
+    needles.iter().any(|n| text.contains(n))
 }
 
 /// Shared classification of drop-like answers (also used for token, list and list-one failures).
-pub(crate) fn classify(status: u16, body: &BodyKind, sent_token: bool) -> Outcome {
+pub fn classify(status: u16, body: &BodyKind, sent_token: bool) -> Outcome {
     let st = Some(status);
     let out = |kind, msg, next| Outcome::new(kind, st, msg, next);
     let http_ok = (200..300).contains(&status);
@@ -171,12 +155,12 @@ pub(crate) fn classify(status: u16, body: &BodyKind, sent_token: bool) -> Outcom
     let (level, msg, text): (Option<&Level>, Option<String>, String) = match body {
         BodyKind::Object(l) => (Some(l), l.server_message(), l.all_text_lower()),
         BodyKind::Text(t) => {
-            let m = json::sanitize(t);
+            let m = answer::sanitize(t);
             let lower = m.as_deref().unwrap_or("").to_ascii_lowercase();
             (None, m, lower)
         }
         BodyKind::Html(title) => (None, title.clone(), String::new()),
-        BodyKind::Empty | BodyKind::OtherJson => (None, None, String::new()),
+        BodyKind::Empty | BodyKind::OtherJson | BodyKind::TooDeep => (None, None, String::new()),
     };
 
     let flag = level.and_then(Level::error_flag);
@@ -263,6 +247,7 @@ pub(crate) fn classify(status: u16, body: &BodyKind, sent_token: bool) -> Outcom
                 "error occured while drop",
                 "erro ao encerrar",
                 "erro ao interromper",
+                "already ended",
             ],
         ) || (msg.is_none() && error_code == Some(1))
         {
@@ -279,6 +264,8 @@ pub(crate) fn classify(status: u16, body: &BodyKind, sent_token: bool) -> Outcom
         BodyKind::Empty | BodyKind::Html(_) | BodyKind::Text(_) | BodyKind::OtherJson => {
             out(OutcomeKind::Gateway, msg, NextStep::Report)
         }
-        BodyKind::Object(_) => out(OutcomeKind::Unexpected, msg, NextStep::Report),
+        BodyKind::Object(_) | BodyKind::TooDeep => {
+            out(OutcomeKind::Unexpected, msg, NextStep::Report)
+        }
     }
 }

@@ -1,106 +1,25 @@
-//! HTTP requests and responses as plain data, and the three request builders.
+//! The request builders (token, drop, lists, redirect probe) and their curl rendering.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
+use crate::credentials::{Credentials, TokenAuthStyle};
 use crate::generation::Generation;
+use crate::http::{Call, HttpRequest, Method};
 use crate::id::SessionId;
 use crate::server::ServerUrl;
-use crate::token::{Credentials, TokenAuthStyle};
-use serde::{Deserialize, Serialize};
 
 /// Token endpoint path (same for every generation).
 pub const TOKEN_PATH: &str = "/iso/oauth2/token";
 
-/// HTTP method. serde: `"GET"` | `"POST"` | `"DELETE"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    Get,
-    Post,
-    Delete,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-        }
+fn request(method: Method, url: String, headers: Vec<(String, String)>, call: Call) -> HttpRequest {
+    HttpRequest {
+        method,
+        url,
+        headers,
+        body: None,
+        call,
+        max_body_bytes: call.cap(),
+        follow_redirects: false,
     }
 }
-
-/// A request to send. Header names are as sent (e.g. "Authorization").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpRequest {
-    pub method: Method,
-    pub url: String,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
-}
-
-impl HttpRequest {
-    /// First header with this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Whether an `Authorization: Bearer …` header is present.
-    pub fn has_bearer(&self) -> bool {
-        self.header("authorization")
-            .and_then(|v| {
-                v.get(..7)
-                    .filter(|p| p.eq_ignore_ascii_case("bearer "))
-                    .map(|_| v.len() > 7)
-            })
-            .unwrap_or(false)
-    }
-}
-
-/// A response received. `content_type` is the raw header value, if any.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct HttpResponse {
-    pub status: u16,
-    pub content_type: Option<String>,
-    pub body: Vec<u8>,
-}
-
-impl HttpResponse {
-    pub fn new(status: u16, content_type: Option<&str>, body: impl Into<Vec<u8>>) -> Self {
-        HttpResponse {
-            status,
-            content_type: content_type.map(str::to_owned),
-            body: body.into(),
-        }
-    }
-
-    /// A JSON response (`application/json`).
-    pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        HttpResponse::new(status, Some("application/json"), body)
-    }
-}
-
-/// Failure below HTTP. `Network` covers DNS, refused, TLS, CORS: the browser cannot tell which.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TransportError {
-    Timeout,
-    Network(String),
-}
-
-impl core::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            TransportError::Timeout => f.write_str("request timed out"),
-            TransportError::Network(m) => write!(f, "network error: {m}"),
-        }
-    }
-}
-
-impl core::error::Error for TransportError {}
 
 /// `application/x-www-form-urlencoded` encoding of one value (space → '+').
 pub fn form_encode(s: &str) -> String {
@@ -154,10 +73,7 @@ fn h(k: &str, v: &str) -> (String, String) {
 }
 
 fn bearer(token: &str) -> (String, String) {
-    (
-        "Authorization".to_owned(),
-        crate::text::cat(&["Bearer ", token]),
-    )
+    ("Authorization".to_owned(), format!("Bearer {token}"))
 }
 
 /// `POST {base}/iso/oauth2/token` (client credentials grant).
@@ -174,27 +90,23 @@ pub fn token_request(
         h("Accept", "application/json"),
     ];
     let body = match style {
-        TokenAuthStyle::Body => crate::text::cat(&[
-            "grant_type=client_credentials&client_id=",
-            &form_encode(&creds.client_id),
-            "&client_secret=",
-            &form_encode(&creds.client_secret),
-        ]),
+        TokenAuthStyle::Body => format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}",
+            form_encode(&creds.client_id),
+            form_encode(&creds.client_secret),
+        ),
         TokenAuthStyle::Basic => {
-            let raw = crate::text::cat(&[&*creds.client_id, ":", &creds.client_secret]);
+            let raw = format!("{}:{}", creds.client_id, creds.client_secret);
             headers.push((
                 "Authorization".to_owned(),
-                crate::text::cat(&["Basic ", &base64(raw.as_bytes())]),
+                format!("Basic {}", base64(raw.as_bytes())),
             ));
             "grant_type=client_credentials".to_owned()
         }
     };
-    HttpRequest {
-        method: Method::Post,
-        url: server.url(TOKEN_PATH),
-        headers,
-        body: Some(body),
-    }
+    let mut req = request(Method::Post, server.url(TOKEN_PATH), headers, Call::Token);
+    req.body = Some(body);
+    req
 }
 
 /// `DELETE {base}{generation drop path}{encoded id}` with the bearer token, no body.
@@ -204,22 +116,37 @@ pub fn drop_request(
     id: &SessionId,
     token: &str,
 ) -> HttpRequest {
-    HttpRequest {
-        method: Method::Delete,
-        url: server.url(&gen.drop_path(id)),
-        headers: vec![h("Accept", "application/json"), bearer(token)],
-        body: None,
-    }
+    request(
+        Method::Delete,
+        server.url(&gen.drop_path(id)),
+        vec![h("Accept", "application/json"), bearer(token)],
+        Call::Drop,
+    )
 }
 
-/// `GET {base}{path}` with the bearer token.
+/// `GET {base}{path}` with the bearer token (list-all: [`Call::List`]; a list-one path:
+/// pass [`Call::ListOne`]).
 pub fn list_request(server: &ServerUrl, path: &str, token: &str) -> HttpRequest {
-    HttpRequest {
-        method: Method::Get,
-        url: server.url(path),
-        headers: vec![h("Accept", "application/json"), bearer(token)],
-        body: None,
-    }
+    list_call(server, path, token, Call::List)
+}
+
+/// [`list_request`] for a given kind of list call.
+pub fn list_call(server: &ServerUrl, path: &str, token: &str, call: Call) -> HttpRequest {
+    request(
+        Method::Get,
+        server.url(path),
+        vec![h("Accept", "application/json"), bearer(token)],
+        call,
+    )
+}
+
+/// The credential-less `GET url` that follows redirects, to learn where a redirect of an
+/// appliance call leads (the final URL; its body is not read).
+pub fn probe_request(url: &str) -> HttpRequest {
+    let mut req = request(Method::Get, url.to_owned(), Vec::new(), Call::Probe);
+    req.follow_redirects = true;
+    req.max_body_bytes = 0;
+    req
 }
 
 /// POSIX shell single-quoting: safe for any string.
@@ -242,7 +169,7 @@ const REDACTED: &str = "<redacted>";
 fn redact_header(name: &str, value: &str) -> String {
     if name.eq_ignore_ascii_case("authorization") {
         if let Some((scheme, _)) = value.split_once(' ') {
-            return crate::text::cat(&[scheme, " ", REDACTED]);
+            return format!("{scheme} {REDACTED}");
         }
         return REDACTED.to_owned();
     }
@@ -282,7 +209,7 @@ pub fn to_curl(req: &HttpRequest, redact: bool) -> String {
             v.clone()
         };
         out.push_str(" -H ");
-        out.push_str(&shell_quote(&crate::text::cat(&[k, ": ", &v])));
+        out.push_str(&shell_quote(&format!("{k}: {v}")));
     }
     if req.url.contains(['[', ']', '{', '}']) {
         out.push_str(" -g");

@@ -1,10 +1,6 @@
 //! The appliance's base URL, parsed and normalised by hand (no `url` crate: wasm size).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::messages::{Lang, Message};
-use core::fmt;
+use std::fmt;
 
 /// A normalised appliance base URL: `scheme://host[:port][/prefix]`, no trailing slash.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -19,7 +15,7 @@ pub struct ServerUrl {
     prefix: String,
 }
 
-/// Why a server URL was refused.
+/// Why a server URL was refused; see [`ServerUrlError::reason`] and [`ServerUrlError::value`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerUrlError {
     Empty,
@@ -39,17 +35,46 @@ pub enum ServerUrlError {
 
 impl fmt::Display for ServerUrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.describe(Lang::En).cause)
+        write!(f, "invalid server URL: {}", self.reason())
     }
 }
 
-impl core::error::Error for ServerUrlError {}
-
 impl ServerUrlError {
-    /// Title, cause and fix in the requested language.
-    pub fn describe(&self, lang: Lang) -> Message {
-        crate::messages::server_url_error_message(self, lang)
+    /// The reason name (snake_case, the only list of these strings).
+    pub fn reason(&self) -> &'static str {
+        use ServerUrlError::*;
+        match self {
+            Empty => "empty",
+            MissingScheme => "missing_scheme",
+            UnsupportedScheme(_) => "unsupported_scheme",
+            InsecureHttp => "insecure_http",
+            UserInfo => "user_info",
+            Query => "query",
+            Fragment => "fragment",
+            EmptyHost => "empty_host",
+            NonAsciiHost => "non_ascii_host",
+            InvalidHost => "invalid_host",
+            BadPort(_) => "bad_port",
+            InvalidPath => "invalid_path",
+        }
     }
+
+    /// The refused part, when there is one (the scheme, or the port).
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            ServerUrlError::UnsupportedScheme(s) | ServerUrlError::BadPort(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl std::error::Error for ServerUrlError {}
+
+fn digits(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 fn is_ipv4(host: &str) -> Option<[u8; 4]> {
@@ -60,7 +85,7 @@ fn is_ipv4(host: &str) -> Option<[u8; 4]> {
         {
             return None;
         }
-        out[n] = u8::try_from(crate::text::digits(part)?).ok()?;
+        out[n] = u8::try_from(digits(part)?).ok()?;
         n += 1;
     }
     (n == 4).then_some(out)
@@ -85,8 +110,7 @@ impl ServerUrl {
             return Err(ServerUrlError::Empty);
         }
         // (No `&s[a..b]` indexing in this module: its panic path weighs ~3 KB of wasm.)
-        let (scheme_raw, rest) =
-            crate::text::split_once(s, "://").ok_or(ServerUrlError::MissingScheme)?;
+        let (scheme_raw, rest) = s.split_once("://").ok_or(ServerUrlError::MissingScheme)?;
         let scheme_lc = scheme_raw.to_ascii_lowercase();
         let scheme: &'static str = match scheme_lc.as_str() {
             "https" => "https",
@@ -114,7 +138,7 @@ impl ServerUrl {
         let (host_raw, port_raw): (String, Option<&str>) =
             if let Some(inner) = authority.strip_prefix('[') {
                 let (inside, after) = inner.split_once(']').ok_or(ServerUrlError::InvalidHost)?;
-                let host = crate::text::cat(&["[", inside, "]"]);
+                let host = format!("[{inside}]");
                 if after.is_empty() {
                     (host, None)
                 } else if let Some(p) = after.strip_prefix(':') {
@@ -150,7 +174,7 @@ impl ServerUrl {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
                 || host.starts_with('.')
-                || crate::text::contains(&host, "..")
+                || host.contains("..")
             {
                 return Err(ServerUrlError::InvalidHost);
             }
@@ -166,7 +190,7 @@ impl ServerUrl {
                 if p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(ServerUrlError::BadPort(shown));
                 }
-                match crate::text::digits(p) {
+                match digits(p) {
                     Some(n) if (1..=65535).contains(&n) => Some(n as u16),
                     _ => return Err(ServerUrlError::BadPort(shown)),
                 }
@@ -191,7 +215,7 @@ impl ServerUrl {
         {
             return Err(ServerUrlError::InvalidPath);
         }
-        if crate::text::contains(trimmed, "//") {
+        if trimmed.contains("//") {
             return Err(ServerUrlError::InvalidPath);
         }
         Ok(ServerUrl {
@@ -229,17 +253,15 @@ impl ServerUrl {
 
     /// "https://pam.example.com:8443".
     pub fn origin(&self) -> String {
-        let mut s = crate::text::cat(&[self.scheme, "://", &self.host]);
-        if let Some(p) = self.port {
-            s.push(':');
-            crate::num::push_u64(&mut s, p.into());
+        match self.port {
+            Some(p) => format!("{}://{}:{p}", self.scheme, self.host),
+            None => format!("{}://{}", self.scheme, self.host),
         }
-        s
     }
 
     /// Port-less host permission / content-script pattern, e.g. "https://pam.example.com/*".
     pub fn match_pattern(&self) -> String {
-        crate::text::cat(&[self.scheme, "://", &self.host, "/*"])
+        format!("{}://{}/*", self.scheme, self.host)
     }
 
     /// base + path; `path` should start with '/' (one is inserted otherwise).
@@ -259,7 +281,7 @@ impl fmt::Display for ServerUrl {
     }
 }
 
-impl core::str::FromStr for ServerUrl {
+impl std::str::FromStr for ServerUrl {
     type Err = ServerUrlError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         ServerUrl::parse(s)

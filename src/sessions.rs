@@ -1,18 +1,15 @@
 //! Parsing the remote-session lists. List-all answers can hold 100 000+ sessions and there is
-//! no server-side "active only" filter, so the list is parsed STREAMING: a hand-written reader
-//! over `minijson::Parser` walks the `remote_sessions` sequence, borrows strings from the input,
-//! and allocates only the sessions it keeps.
+//! no server-side "active only" filter, so the list is read STREAMING through serde visitors
+//! (`DeserializeSeed` / `SeqAccess` over serde_json): strings are borrowed from the input,
+//! unused fields are `IgnoredAny`, and only the sessions kept are allocated.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::json::{self, BodyKind, Lit};
-use crate::minijson::{Parser, RawStr, R};
+use crate::answer::{self, BodyKind};
+use crate::http::HttpResponse;
 use crate::outcome::{classify, NextStep, Outcome, OutcomeKind};
-use crate::request::HttpResponse;
-use alloc::borrow::Cow;
-use core::fmt::Write as _;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 
 /// One remote session. serde (JS view): camelCase
 /// `{ id, user, originIp, credential, device, protocol, proxy, sessionId, start, end, time }`.
@@ -41,9 +38,6 @@ impl RemoteSession {
         self.end.is_none()
     }
 }
-
-/// The JS shape of one session (RemoteSession already serializes camelCase).
-pub type SessionView = RemoteSession;
 
 /// Parsed list. `total` counts every session in the answer; `sessions` holds the kept ones
 /// (only active ones, newest first, when `active_only`).
@@ -76,66 +70,113 @@ impl SessionList {
     }
 }
 
+/// JS shape of `lookup`: `{ ok: true, session }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionView<'a> {
+    pub ok: bool,
+    pub session: &'a RemoteSession,
+}
+
 // ---------------------------------------------------------------------------------------------
-// Streaming visitor
+// Streaming visitors
 
-/// A string-ish value: borrowed when possible; numbers and bools as text; null, arrays and
-/// objects → None.
-/// Floats as plain decimals (up to 6 decimals; see `num::push_decimal`), `""` when not finite
-/// or beyond exact integers.
-fn float_text(f: f64) -> String {
-    let mut s = String::new();
-    if f.is_finite() && f.abs() < 9.0e15 {
-        crate::num::push_decimal(&mut s, f);
-    }
-    s
-}
-
-fn text(v: Lit<'_>) -> Option<Cow<'_, str>> {
-    match v {
-        Lit::Str(s) => Some(s),
-        Lit::Int(n) => {
-            let mut s = String::new();
-            crate::num::push_i64(&mut s, n);
-            Some(Cow::Owned(s))
-        }
-        Lit::Float(f) => Some(Cow::Owned(float_text(f))),
-        Lit::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
-        Lit::Null | Lit::Other => None,
-    }
-}
-
-#[derive(Clone, Copy)]
+/// Which field a session key names (English and Portuguese spellings via `alias`).
+#[derive(Deserialize, Clone, Copy)]
+#[serde(field_identifier, rename_all = "snake_case")]
 enum SKey {
+    #[serde(alias = "ID")]
     Id,
+    #[serde(alias = "usuario", alias = "usuário", alias = "username")]
     User,
+    #[serde(alias = "ip_origem", alias = "origem_ip", alias = "ip")]
     OriginIp,
+    #[serde(alias = "credencial")]
     Credential,
+    #[serde(alias = "dispositivo")]
     Device,
+    #[serde(alias = "protocolo")]
     Protocol,
     Proxy,
+    #[serde(alias = "sessao_id", alias = "id_sessao", alias = "hash")]
     SessionId,
+    #[serde(alias = "inicio", alias = "início", alias = "start_date")]
     Start,
+    #[serde(
+        alias = "fim",
+        alias = "termino",
+        alias = "término",
+        alias = "end_date"
+    )]
     End,
+    #[serde(
+        alias = "tempo",
+        alias = "duracao",
+        alias = "duração",
+        alias = "duration"
+    )]
     Time,
+    #[serde(other)]
     Other,
 }
 
-/// Which field a session key names (English and Portuguese spellings).
-fn skey(k: &str) -> SKey {
-    match k {
-        "id" | "ID" => SKey::Id,
-        "user" | "usuario" | "usuário" | "username" => SKey::User,
-        "origin_ip" | "ip_origem" | "origem_ip" | "ip" => SKey::OriginIp,
-        "credential" | "credencial" => SKey::Credential,
-        "device" | "dispositivo" => SKey::Device,
-        "protocol" | "protocolo" => SKey::Protocol,
-        "proxy" => SKey::Proxy,
-        "session_id" | "sessao_id" | "id_sessao" | "hash" => SKey::SessionId,
-        "start" | "inicio" | "início" | "start_date" => SKey::Start,
-        "end" | "fim" | "termino" | "término" | "end_date" => SKey::End,
-        "time" | "tempo" | "duracao" | "duração" | "duration" => SKey::Time,
-        _ => SKey::Other,
+/// Floats as plain decimals (shortest form), `""` when not finite or beyond exact integers.
+fn float_text(f: f64) -> String {
+    if f.is_finite() && f.abs() < 9.0e15 {
+        f.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// A string-ish value: borrowed when possible; numbers and bools as text; null, arrays and
+/// objects → None.
+struct Text<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v))))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(float_text(v)))))
+            }
+            fn visit_unit<E>(self) -> Result<Text<'de>, E> {
+                Ok(Text(None))
+            }
+            fn visit_none<E>(self) -> Result<Text<'de>, E> {
+                Ok(Text(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Text<'de>, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Text<'de>, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -151,201 +192,227 @@ fn own(v: Option<Cow<'_, str>>) -> String {
     v.map(Cow::into_owned).unwrap_or_default()
 }
 
-/// The keys of the previous session, in order, with what they name: the sessions of a list
-/// repeat the same keys in the same order, so a key is recognised by one comparison with the
-/// key at its position in the previous session (bytes already checked as UTF-8 then) instead
-/// of being checked and looked up again.
-struct KeyCache<'a> {
-    /// (key bytes, what they name) by position; the unused entries are the empty key, which
-    /// names nothing ([`SKey::Other`]), as an empty key does.
-    keys: [(&'a [u8], SKey); 16],
-}
-
-impl<'a> KeyCache<'a> {
-    fn new() -> Self {
-        KeyCache {
-            keys: [(&[], SKey::Other); 16],
-        }
-    }
-
-    /// What the `n`-th key of a session names.
-    fn skey(&mut self, n: usize, k: RawStr<'a>) -> R<SKey> {
-        let bytes = match k {
-            RawStr::Bytes(b) => Some(b),
-            RawStr::Decoded(_) => None,
-        };
-        if let (Some(b), Some(&(known, sk))) = (bytes, self.keys.get(n)) {
-            if known == b {
-                return Ok(sk);
-            }
-        }
-        let sk = skey(&k.text()?);
-        if let (Some(b), Some(e)) = (bytes, self.keys.get_mut(n)) {
-            *e = (b, sk);
-        }
-        Ok(sk)
-    }
-}
-
-/// One session: an object is counted in `total` and kept (Some) or skipped (None, nothing
-/// allocated unless escapes); anything else is not a session (read, not counted).
-fn session<'a>(
-    p: &mut Parser<'a>,
+/// Where the sessions go, and what is counted.
+struct Sink<'s> {
     active_only: bool,
-    total: &mut usize,
-    cache: &mut KeyCache<'a>,
-) -> R<Option<RemoteSession>> {
-    if !p.begin_object() {
-        p.scalar()?;
-        return Ok(None);
+    out: &'s mut Vec<RemoteSession>,
+    total: &'s mut usize,
+}
+
+/// One session: an object is counted in `total` and kept or skipped (nothing allocated unless
+/// escapes); anything else is not a session (read, not counted).
+struct SessionSeed<'a, 's>(&'a mut Sink<'s>);
+
+impl<'de> DeserializeSeed<'de> for SessionSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
     }
-    *total += 1;
-    let mut f: [Option<Cow<'a, str>>; 11] = Default::default();
-    let mut first = true;
-    let mut n = 0;
-    while let Some(k) = p.key_raw(&mut first)? {
-        let sk = cache.skey(n, k)?;
-        n += 1;
-        let slot = match sk {
-            SKey::Other => {
-                p.skip()?;
+}
+
+impl<'de> Visitor<'de> for SessionSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a session object")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while s.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        *self.0.total += 1;
+        let mut f: [Option<Cow<'de, str>>; 11] = Default::default();
+        while let Some(k) = m.next_key::<SKey>()? {
+            if let SKey::Other = k {
+                m.next_value::<IgnoredAny>()?;
                 continue;
             }
-            k => k as usize,
-        };
-        let v = text(p.scalar()?);
-        // First non-empty value wins (English and Portuguese keys may coexist).
-        if let Some(cur) = f.get_mut(slot) {
-            if cur.as_deref().map_or(true, str::is_empty) {
+            let v = m.next_value::<Text<'de>>()?.0;
+            // First non-empty value wins (English and Portuguese keys may coexist).
+            let cur = &mut f[k as usize];
+            if cur.as_deref().is_none_or(str::is_empty) {
                 *cur = v;
             }
         }
+        let active = end_means_active(f[SKey::End as usize].as_deref());
+        if self.0.active_only && !active {
+            return Ok(());
+        }
+        let [id, user, origin_ip, credential, device, protocol, proxy, session_id, start, end, time] =
+            f;
+        self.0.out.push(RemoteSession {
+            id: own(id),
+            user: own(user),
+            origin_ip: own(origin_ip),
+            credential: own(credential),
+            device: own(device),
+            protocol: own(protocol),
+            proxy: own(proxy),
+            session_id: own(session_id),
+            start: own(start),
+            end: if active {
+                None
+            } else {
+                end.map(Cow::into_owned)
+            },
+            time: own(time),
+        });
+        Ok(())
     }
-    let active = end_means_active(f[SKey::End as usize].as_deref());
-    if active_only && !active {
-        return Ok(None);
-    }
-    let [id, user, origin_ip, credential, device, protocol, proxy, session_id, start, end, time] =
-        f;
-    Ok(Some(RemoteSession {
-        id: own(id),
-        user: own(user),
-        origin_ip: own(origin_ip),
-        credential: own(credential),
-        device: own(device),
-        protocol: own(protocol),
-        proxy: own(proxy),
-        session_id: own(session_id),
-        start: own(start),
-        end: if active {
-            None
-        } else {
-            end.map(Cow::into_owned)
-        },
-        time: own(time),
-    }))
 }
 
 /// The session container: an array (or, PHP-style, an object of index → session); any other
 /// value holds no session.
-fn list(
-    p: &mut Parser<'_>,
-    active_only: bool,
-    out: &mut Vec<RemoteSession>,
-    total: &mut usize,
-) -> R<()> {
-    let mut first = true;
-    let mut cache = KeyCache::new();
-    if p.begin_array() {
-        while p.next_element(&mut first)? {
-            if let Some(s) = session(p, active_only, total, &mut cache)? {
-                out.push(s);
-            }
-        }
-    } else if p.begin_object() {
-        while p.key(&mut first)?.is_some() {
-            if let Some(s) = session(p, active_only, total, &mut cache)? {
-                out.push(s);
-            }
-        }
-    } else {
-        p.scalar()?;
+struct ListSeed<'a, 's>(&'a mut Sink<'s>);
+
+impl<'de> DeserializeSeed<'de> for ListSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
     }
-    Ok(())
 }
 
-/// Stream-parse; `Ok(None)` when the body is JSON without a session list (the first of
-/// `remote_sessions` / `remote_session` / `sessoes_remotas` / `sessões_remotas` at the top
-/// level; everything else is skipped).
-fn stream(body: &[u8], active_only: bool) -> R<Option<SessionList>> {
-    let mut sessions = Vec::new();
-    let mut total = 0usize;
-    let mut found = false;
-    let mut p = Parser::new(body);
-    if p.begin_object() {
-        let mut first = true;
-        while let Some(k) = p.key(&mut first)? {
-            if !found
-                && matches!(
-                    &*k,
-                    "remote_sessions" | "remote_session" | "sessoes_remotas" | "sessões_remotas"
-                )
-            {
-                found = true;
-                list(&mut p, active_only, &mut sessions, &mut total)?;
-            } else {
-                p.skip()?;
+impl<'de> Visitor<'de> for ListSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of sessions")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while s.next_element_seed(SessionSeed(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while m.next_key::<IgnoredAny>()?.is_some() {
+            m.next_value_seed(SessionSeed(&mut *self.0))?;
+        }
+        Ok(())
+    }
+}
+
+/// Top-level keys: the session list under its English and Portuguese names.
+#[derive(Deserialize)]
+#[serde(field_identifier)]
+enum TopKey {
+    #[serde(
+        rename = "remote_sessions",
+        alias = "remote_session",
+        alias = "sessoes_remotas",
+        alias = "sessões_remotas"
+    )]
+    Sessions,
+    #[serde(other)]
+    Other,
+}
+
+/// The whole answer: `Some(found)` for an object (the first session list key read, the
+/// rest skipped), `None` for any other JSON value.
+struct TopSeed<'a, 's>(&'a mut Sink<'s>);
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopSeed<'_, '_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list answer")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<bool, A::Error> {
+        while s.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(k) = m.next_key::<TopKey>()? {
+            match k {
+                TopKey::Sessions if !found => {
+                    found = true;
+                    m.next_value_seed(ListSeed(&mut *self.0))?;
+                }
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
             }
         }
-    } else {
-        p.scalar()?;
+        Ok(found)
     }
-    p.end()?;
+}
+
+/// Stream-parse; `Ok(None)` when the body is JSON without a session list.
+fn stream(body: &[u8], active_only: bool) -> Result<Option<SessionList>, serde_json::Error> {
+    let mut sessions = Vec::new();
+    let mut total = 0usize;
+    let mut sink = Sink {
+        active_only,
+        out: &mut sessions,
+        total: &mut total,
+    };
+    let mut de = serde_json::Deserializer::from_slice(answer::json_slice(body));
+    let found = TopSeed(&mut sink).deserialize(&mut de)?;
+    de.end()?;
     Ok(found.then_some(SessionList { sessions, total }))
 }
 
-/// Stable sort by `start`, newest first. A small hand-written merge sort over indices: the
-/// std stable sort weighs ~3 KB of wasm.
-fn sort_newest_first(v: &mut Vec<RemoteSession>) {
-    let n = v.len();
-    if v.windows(2).all(|w| w[0].start >= w[1].start) {
-        return;
-    }
-    let mut idx: Vec<usize> = (0..n).collect();
-    let mut tmp: Vec<usize> = vec![0; n];
-    let mut width = 1;
-    while width < n {
-        let mut lo = 0;
-        while lo < n {
-            let mid = (lo + width).min(n);
-            let hi = (lo + 2 * width).min(n);
-            let (mut i, mut j, mut k) = (lo, mid, lo);
-            while i < mid && j < hi {
-                // Take from the left on ties: stable.
-                if v[idx[i]].start >= v[idx[j]].start {
-                    tmp[k] = idx[i];
-                    i += 1;
-                } else {
-                    tmp[k] = idx[j];
-                    j += 1;
-                }
-                k += 1;
-            }
-            tmp[k..k + (mid - i)].copy_from_slice(&idx[i..mid]);
-            k += mid - i;
-            tmp[k..k + (hi - j)].copy_from_slice(&idx[j..hi]);
-            lo = hi;
-        }
-        core::mem::swap(&mut idx, &mut tmp);
-        width *= 2;
-    }
-    let mut slots: Vec<Option<RemoteSession>> = core::mem::take(v).into_iter().map(Some).collect();
-    v.extend(idx.into_iter().filter_map(|i| slots[i].take()));
-}
-
-/// Why a body without a usable list was not one (status unknown here: `None`).
+/// Why a body without a usable list was not one.
 fn not_a_list(body: &[u8], status: u16) -> Outcome {
-    let kind = json::classify(body, None);
+    let kind = answer::classify(body, None);
     let mut o = classify(status, &kind, true);
     if o.kind == OutcomeKind::Dropped
         || (o.kind == OutcomeKind::Gateway && matches!(kind, BodyKind::OtherJson))
@@ -357,13 +424,13 @@ fn not_a_list(body: &[u8], status: u16) -> Outcome {
 }
 
 /// Parse a list-all answer (`remote_sessions`). With `active_only`, keeps only sessions
-/// whose `end` is missing, null or empty, sorted newest first by `start`.
+/// whose `end` is missing, null or empty, sorted newest first by `start` (stable).
 /// Errors: an error envelope / gateway page / truncated JSON, classified (status `None`).
 pub fn parse_list_all(body: &[u8], active_only: bool) -> Result<SessionList, Outcome> {
     match stream(body, active_only) {
         Ok(Some(mut list)) => {
             if active_only {
-                sort_newest_first(&mut list.sessions);
+                list.sessions.sort_by(|a, b| b.start.cmp(&a.start));
             }
             Ok(list)
         }
@@ -380,14 +447,14 @@ pub fn parse_list_all(body: &[u8], active_only: bool) -> Result<SessionList, Out
 pub fn parse_list_one(resp: &HttpResponse) -> Result<RemoteSession, Outcome> {
     let status = resp.status;
     let st = Some(status);
-    let body_kind = json::classify(&resp.body, resp.content_type.as_deref());
+    let body_kind = answer::classify(&resp.body, resp.content_type.as_deref());
     if let BodyKind::Object(level) = &body_kind {
         let code = level.error_code();
         let text = level.all_text_lower();
         let msg = level.server_message();
         if code == Some(1002)
-            || crate::text::contains(&text, "session not found")
-            || crate::text::contains(&text, "sessão não encontrada")
+            || text.contains("session not found")
+            || text.contains("sessão não encontrada")
         {
             return Err(Outcome::new(
                 OutcomeKind::SessionNotFound,
@@ -396,7 +463,7 @@ pub fn parse_list_one(resp: &HttpResponse) -> Result<RemoteSession, Outcome> {
                 NextStep::Report,
             ));
         }
-        if code == Some(1003) || crate::text::contains(&text, "unexpected identifier") {
+        if code == Some(1003) || text.contains("unexpected identifier") {
             return Err(Outcome::new(
                 OutcomeKind::InvalidSessionRef,
                 st,

@@ -1,53 +1,22 @@
-//! OAuth 2.0 client-credentials token: credentials, answer interpretation and cache.
+//! OAuth 2.0 client-credentials token: answer interpretation and cache.
+//!
+//! A token-endpoint body is never quoted: a 2xx answer carries no `server_message` at all,
+//! and an error answer only its parsed `error_description` / `message` string field.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::json::{self, BodyKind};
+use crate::answer::{self, BodyKind};
+use crate::http::HttpResponse;
 use crate::outcome::{classify, NextStep, Outcome, OutcomeKind};
-use crate::request::HttpResponse;
-use core::fmt;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Refresh this long before expiry.
 pub const SKEW_MS: f64 = 60_000.0;
 /// Lifetime assumed when the appliance omits `expires_in`.
 pub const DEFAULT_LIFETIME_S: f64 = 3600.0;
-
-/// A2A client id and secret. `Debug` never shows the secret.
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Credentials {
-    pub client_id: String,
-    pub client_secret: String,
-}
-
-impl Credentials {
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        Credentials {
-            client_id: client_id.into(),
-            client_secret: client_secret.into(),
-        }
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
-            .finish()
-    }
-}
-
-/// How the client authenticates at the token endpoint. serde: `"body"` | `"basic"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TokenAuthStyle {
-    #[default]
-    Body,
-    Basic,
-}
+/// Shortest lifetime believed (also for an `expires_in` that is not a number).
+pub const MIN_LIFETIME_S: f64 = 60.0;
+/// Longest lifetime believed: 7 days.
+pub const MAX_LIFETIME_S: f64 = 7.0 * 86_400.0;
 
 /// An access token and its absolute expiry (ms since the epoch, like `Date.now()`).
 /// serde: `{ "accessToken": "…", "expiresAtMs": 1.7e12 }`. `Debug` hides the token.
@@ -67,64 +36,116 @@ impl fmt::Debug for Token {
     }
 }
 
-fn unexpected(status: u16, msg: Option<String>) -> Outcome {
-    Outcome {
-        kind: OutcomeKind::Unexpected,
-        status: Some(status),
-        server_message: msg,
-        next: NextStep::Report,
+/// The lifetime (s) an `expires_in` (its raw JSON text) means, clamped to [60 s, 7 days]:
+/// absent or null → 3600; a JSON number, or a string holding one, → clamped (`1e400`, beyond
+/// f64, → 7 days; negative → 60 s); anything else ("NaN", "soon", true) → 60 s.
+pub fn lifetime_s(raw: Option<&str>) -> f64 {
+    let text = match raw.map(str::trim) {
+        None | Some("null") => return DEFAULT_LIFETIME_S,
+        Some(t) if t.starts_with('"') => match serde_json::from_str::<String>(t) {
+            Ok(s) => s.trim().to_owned(),
+            Err(_) => return MIN_LIFETIME_S,
+        },
+        Some(t) => t.to_owned(),
+    };
+    let n = match serde_json::from_str::<f64>(&text) {
+        Ok(n) => n,
+        // serde_json refuses a number beyond f64 ("1e400"): huge, or hugely negative.
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b"0123456789+-.eE".contains(&b)) => {
+            if text.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }
+        }
+        Err(_) => f64::NAN,
+    };
+    if n.is_nan() {
+        MIN_LIFETIME_S
+    } else {
+        n.clamp(MIN_LIFETIME_S, MAX_LIFETIME_S)
     }
+}
+
+fn unreadable(status: u16) -> Outcome {
+    Outcome::new(
+        OutcomeKind::TokenUnreadable,
+        Some(status),
+        None,
+        NextStep::Report,
+    )
 }
 
 /// Interpret the token endpoint's answer.
 ///
-/// Success: 2xx with `access_token` (non-empty string), `token_type` "bearer" in any case (or
-/// absent), `expires_in` a number or a numeric string (absent → 3600 s).
-/// Failures are classified like drop answers (`invalid_client` / "Client authentication
-/// failed" → `AuthFailed`, HTML or non-JSON → `Gateway`, 504 → `Timeout`, a 2xx without a
-/// usable token → `Unexpected`, …). Renewing cannot fix a refused client, so every token
+/// Success: 2xx with `access_token` (non-empty string, header-safe), `token_type` "bearer" in
+/// any case (or absent), `expires_in` per [`lifetime_s`].
+/// A 2xx without a usable token is `TokenUnreadable` (or `Gateway` for an empty body or a
+/// page that does not mention a token), never with a server message. Failures are classified
+/// like drop answers (`invalid_client` → `AuthFailed`, 504 → `Timeout`, …) quoting only
+/// `error_description` / `message`. Renewing cannot fix a refused client, so every token
 /// failure carries `next = Report`.
 pub fn interpret_token(resp: &HttpResponse, now_ms: f64) -> Result<Token, Outcome> {
-    let body = json::classify(&resp.body, resp.content_type.as_deref());
-    let is_success_status = (200..300).contains(&resp.status);
-    if let (true, BodyKind::Object(scan)) = (is_success_status, &body) {
-        let msg = scan.server_message();
-        let top = scan;
-        if let Some(tok) = top
-            .access_token
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            if let Some(tt) = &top.token_type {
-                if !tt.trim().eq_ignore_ascii_case("bearer") {
-                    return Err(unexpected(resp.status, msg));
+    let body = answer::classify(&resp.body, resp.content_type.as_deref());
+    let status = resp.status;
+    if (200..300).contains(&status) {
+        return match &body {
+            BodyKind::Object(l) => match &l.access_token {
+                Some(field) => {
+                    let tok = field.as_deref().map(str::trim).unwrap_or("");
+                    let bearer = match &l.token_type {
+                        None => true,
+                        Some(tt) => tt
+                            .as_str()
+                            .is_some_and(|t| t.trim().eq_ignore_ascii_case("bearer")),
+                    };
+                    // Tokens are sent in a header: refuse anything that could break it.
+                    let safe = tok.bytes().all(|b| b.is_ascii_graphic());
+                    if tok.is_empty() || !bearer || !safe {
+                        return Err(unreadable(status));
+                    }
+                    Ok(Token {
+                        access_token: tok.to_owned(),
+                        expires_at_ms: now_ms + lifetime_s(l.expires_in.as_deref()) * 1000.0,
+                    })
                 }
-            }
-            let lifetime_s = match &top.expires_in {
-                None => DEFAULT_LIFETIME_S,
-                Some(v) => match v.as_f64() {
-                    Some(n) if n.is_finite() && n > 0.0 => n,
-                    _ => return Err(unexpected(resp.status, msg)),
-                },
-            };
-            // Tokens are sent in a header: refuse anything that could break it.
-            if tok.bytes().any(|b| b.is_ascii_control() || !b.is_ascii()) {
-                return Err(unexpected(resp.status, msg));
-            }
-            return Ok(Token {
-                access_token: tok.to_owned(),
-                expires_at_ms: now_ms + lifetime_s * 1000.0,
-            });
-        }
+                None => {
+                    let mut o = classify(status, &body, false);
+                    if matches!(o.kind, OutcomeKind::Dropped | OutcomeKind::Unexpected) {
+                        o.kind = OutcomeKind::TokenUnreadable;
+                    }
+                    o.server_message = None;
+                    o.next = NextStep::Report;
+                    Err(o)
+                }
+            },
+            BodyKind::Empty => Err(Outcome::new(
+                OutcomeKind::Gateway,
+                Some(status),
+                None,
+                NextStep::Report,
+            )),
+            BodyKind::Html(_) | BodyKind::Text(_) if !mentions_token(&resp.body) => Err(
+                Outcome::new(OutcomeKind::Gateway, Some(status), None, NextStep::Report),
+            ),
+            _ => Err(unreadable(status)),
+        };
     }
-    let mut out = classify(resp.status, &body, false);
-    if out.kind == OutcomeKind::Dropped {
-        // A success envelope without a token.
-        out.kind = OutcomeKind::Unexpected;
+    let mut o = classify(status, &body, false);
+    o.server_message = match &body {
+        BodyKind::Object(l) => l.error_text(),
+        _ => None,
+    };
+    if o.kind == OutcomeKind::Dropped {
+        o.kind = OutcomeKind::Unexpected;
     }
-    out.next = NextStep::Report;
-    Err(out)
+    o.next = NextStep::Report;
+    Err(o)
+}
+
+fn mentions_token(body: &[u8]) -> bool {
+    body.windows(12)
+        .any(|w| w.eq_ignore_ascii_case(b"access_token"))
 }
 
 /// Cached token, refreshed `SKEW_MS` before expiry (never later than half its lifetime).

@@ -436,10 +436,21 @@ fn outcome_serializes_snake_case_kinds() {
         v,
         r#"{"kind":"route_not_matched","status":404,"serverMessage":"no Route matched with those values","next":"try_other_generation"}"#
     );
-    for k in OutcomeKind::ALL {
-        assert_eq!(
-            serde_json::to_string(&k).unwrap(),
-            format!("\"{}\"", k.as_str())
-        );
+    let names: std::collections::HashSet<String> = OutcomeKind::ALL
+        .iter()
+        .map(|k| serde_json::to_string(k).unwrap())
+        .collect();
+    assert_eq!(names.len(), OutcomeKind::ALL.len());
+    for k in [
+        "\"already_ended\"",
+        "\"redirect\"",
+        "\"too_large\"",
+        "\"token_unreadable\"",
+        "\"session_not_found\"",
+    ] {
+        assert!(names.contains(k), "{k}");
     }
+    assert!(names.iter().all(|n| n
+        .bytes()
+        .all(|b| b == b'"' || b == b'_' || b.is_ascii_lowercase())));
 }

@@ -214,24 +214,41 @@ fn server_url_rejections() {
 }
 
 #[test]
-fn error_messages_exist_in_both_languages() {
-    use session_drop::Lang;
-    let errs = [
-        ServerUrlError::Empty,
-        ServerUrlError::InsecureHttp,
-        ServerUrlError::NonAsciiHost,
-        ServerUrlError::BadPort("x".into()),
-    ];
-    for e in errs {
-        let en = e.describe(Lang::En);
-        let pt = e.describe(Lang::PtBr);
-        assert!(!en.title.is_empty() && !en.cause.is_empty() && !en.fix.is_empty());
-        assert_ne!(en.cause, pt.cause);
-    }
-    assert!(ServerUrlError::NonAsciiHost
-        .describe(Lang::En)
-        .fix
-        .contains("punycode"));
-    let m = IdError::Forbidden { ch: '/', pos: 3 }.message(Lang::PtBr);
-    assert!(m.cause.contains("posição 4"), "{}", m.cause);
+fn errors_carry_catalogue_params() {
+    use serde_json::json;
+    let u = |e: ServerUrlError| {
+        serde_json::Value::Object(session_drop::ConfigError::Server(e).params())
+    };
+    assert_eq!(
+        u(ServerUrlError::Empty),
+        json!({"field": "serverUrl", "reason": "empty"})
+    );
+    assert_eq!(u(ServerUrlError::InsecureHttp)["reason"], "insecure_http");
+    assert_eq!(u(ServerUrlError::NonAsciiHost)["reason"], "non_ascii_host");
+    assert_eq!(
+        u(ServerUrlError::BadPort("x".into())),
+        json!({"field": "serverUrl", "reason": "bad_port", "value": "x"})
+    );
+    let v = |e: &IdError| serde_json::Value::Object(e.params());
+    // The position is 1-based, in characters.
+    assert_eq!(
+        v(&IdError::Forbidden { ch: '/', pos: 3 }),
+        json!({"reason": "forbidden", "char": "/", "position": 4})
+    );
+    assert_eq!(
+        v(&IdError::Forbidden { ch: '\n', pos: 0 }),
+        json!({"reason": "forbidden", "char": "U+000A", "position": 1})
+    );
+    assert_eq!(
+        v(&IdError::TooLong { max: 256 }),
+        json!({"reason": "too_long", "max": 256})
+    );
+    assert_eq!(v(&IdError::NotARowId), json!({"reason": "not_a_row_id"}));
+    assert_eq!(v(&IdError::DotSegment), json!({"reason": "dot_segment"}));
+    assert_eq!(v(&IdError::Empty), json!({"reason": "empty"}));
+    let p = session_drop::ConfigError::Server(ServerUrlError::Query).params();
+    assert_eq!(
+        serde_json::Value::Object(p),
+        json!({"field": "serverUrl", "reason": "query"})
+    );
 }

@@ -97,14 +97,13 @@ fn missing_or_bad_fields_are_unexpected() {
         r#"{"token_type":"Bearer","expires_in":3600,"access_token":""}"#,
         r#"{"token_type":"Bearer","expires_in":3600,"access_token":42}"#,
         r#"{"token_type":"mac","expires_in":3600,"access_token":"abc"}"#,
-        r#"{"token_type":"Bearer","expires_in":"soon","access_token":"abc"}"#,
-        r#"{"token_type":"Bearer","expires_in":-5,"access_token":"abc"}"#,
         r#"{"token_type":"Bearer","expires_in":3600,"access_token":"a\nb"}"#,
         r#"{}"#,
         r#"{"code":200,"response":{"status":200,"error":false}}"#,
     ] {
         let e = tok(200, body).unwrap_err();
-        assert_eq!(e.kind, OutcomeKind::Unexpected, "{body}");
+        assert_eq!(e.kind, OutcomeKind::TokenUnreadable, "{body}");
+        assert_eq!(e.server_message, None, "{body}");
         assert_eq!(e.status, Some(200));
         assert_eq!(e.next, NextStep::Report);
     }

@@ -9,7 +9,7 @@
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Locator;
 use serde_json::json;
-use session_drop::{describe, Lang, NextStep, Outcome, OutcomeKind};
+use session_drop::OutcomeKind;
 use session_drop_e2e::*;
 use session_drop_sim::{Grant, Release};
 use std::time::Duration;
@@ -35,8 +35,39 @@ session_drop_e2e::both_browsers!(
 const HASH_COL: usize = 1;
 const ID_COL: usize = 0;
 
+/// The two catalogue languages the tests look at.
+#[derive(Clone, Copy)]
+enum Lang {
+    En,
+    PtBr,
+}
+
 fn title(kind: OutcomeKind, lang: Lang) -> String {
-    describe(&Outcome::new(kind, None, None, NextStep::Report), lang).title
+    catalogue_title(
+        kind,
+        match lang {
+            Lang::En => "en",
+            Lang::PtBr => "pt_BR",
+        },
+    )
+}
+
+/// The title the extension shows for a Report kind: `report_<kind>_title` of the message
+/// catalogue (`extension/_locales/<locale>/messages.json`, contract v2 §C).
+fn catalogue_title(kind: OutcomeKind, locale: &str) -> String {
+    let path = session_drop_e2e::repo_root()
+        .join("extension/_locales")
+        .join(locale)
+        .join("messages.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let cat: serde_json::Value = serde_json::from_str(&text).expect("catalogue JSON");
+    let name = serde_json::to_value(kind).expect("kind name");
+    let key = format!("report_{}_title", name.as_str().unwrap_or_default());
+    cat[&key]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing from {}", path.display()))
+        .to_owned()
 }
 
 /// Index of the first row (from `from`) whose session the simulator has in state `active`.

@@ -16,7 +16,7 @@
 
 use fantoccini::Locator;
 use serde_json::{json, Value};
-use session_drop::{describe, Lang, NextStep, Outcome, OutcomeKind};
+use session_drop::OutcomeKind;
 use session_drop_e2e::*;
 use session_drop_sim::{generate_sessions, Behaviour, SimSession};
 use std::collections::{BTreeMap, BTreeSet};
@@ -79,7 +79,25 @@ fn msg(key: &str, subs: &[&str]) -> String {
 }
 
 fn title(kind: OutcomeKind) -> String {
-    describe(&Outcome::new(kind, None, None, NextStep::Report), Lang::En).title
+    catalogue_title(kind, "en")
+}
+
+/// The title the extension shows for a Report kind: `report_<kind>_title` of the message
+/// catalogue (`extension/_locales/<locale>/messages.json`, contract v2 §C).
+fn catalogue_title(kind: OutcomeKind, locale: &str) -> String {
+    let path = session_drop_e2e::repo_root()
+        .join("extension/_locales")
+        .join(locale)
+        .join("messages.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let cat: serde_json::Value = serde_json::from_str(&text).expect("catalogue JSON");
+    let name = serde_json::to_value(kind).expect("kind name");
+    let key = format!("report_{}_title", name.as_str().unwrap_or_default());
+    cat[&key]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing from {}", path.display()))
+        .to_owned()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,14 +31,18 @@ const LONG: Duration = Duration::from_secs(60);
 
 /// `POST /__sim/config` with a JSON body (the CONTRACT-V2 §E modes).
 fn sim_config(s: &Session, body: Value) {
-    let r = session_drop_sim::http::post_json(&s.url("/__sim/config"), &body.to_string())
-        .expect("POST /__sim/config");
-    assert!(
-        (200..300).contains(&r.status),
-        "POST /__sim/config {body}: HTTP {}: {}",
-        r.status,
-        r.text()
-    );
+    let url = s.url("/__sim/config");
+    let r = ureq::post(&url)
+        .header("Content-Type", "application/json")
+        .send(body.to_string());
+    match r {
+        Ok(resp) => assert!(
+            resp.status().is_success(),
+            "POST /__sim/config {body}: HTTP {}",
+            resp.status()
+        ),
+        Err(e) => panic!("POST /__sim/config {body}: {e}"),
+    }
 }
 
 /// One message of the extension's own catalogue (the built package's `_locales/en`).

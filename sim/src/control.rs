@@ -1,7 +1,7 @@
 //! `/__sim/…` control endpoints (JSON in and out, never logged).
 
 use crate::gen::{generate_sessions, generate_with};
-use crate::model::{Behaviour, Grant, Release, SimSession, SimState};
+use crate::model::{Behaviour, Grant, RedirectRule, Release, SimSession, SimState, TokenBody};
 use crate::server::{Incoming, Inner, Reply};
 use serde::Deserialize;
 use serde_json::json;
@@ -28,6 +28,10 @@ pub(crate) fn config_json(st: &SimState) -> serde_json::Value {
         "active": st.active_count(),
         "behaviours": st.behaviours,
         "tokens": st.tokens.len(),
+        "token_body": st.token_body,
+        "redirect": st.redirect,
+        "list_delay_ms": st.list_delay_ms,
+        "error_body_bytes": st.error_body_bytes,
     })
 }
 
@@ -43,6 +47,12 @@ struct ConfigPatch {
     timeout_hang_ms: Option<u64>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    token_body: Option<TokenBody>,
+    /// An object sets the rule; `null` removes it (absent: unchanged).
+    #[serde(deserialize_with = "present")]
+    redirect: Option<serde_json::Value>,
+    list_delay_ms: Option<u64>,
+    error_body_bytes: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -65,6 +75,11 @@ struct BehaviourBody {
     /// Apply to the next N drop calls only.
     #[serde(default)]
     times: Option<u32>,
+}
+
+/// A present key, `null` included, is `Some` (absent: `None` through `default`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
 }
 
 fn parse<T: for<'de> Deserialize<'de> + Default>(body: &str) -> Result<T, Reply> {
@@ -128,7 +143,30 @@ pub(crate) fn handle(inner: &Inner, rq: &Incoming) -> Reply {
                 Some(g) => g,
                 None => None,
             };
+            let redirect = match patch.redirect {
+                None => None,
+                Some(serde_json::Value::Null) => Some(None),
+                Some(v) => match serde_json::from_value::<RedirectRule>(v) {
+                    Ok(r) if (300..400).contains(&r.status) => Some(Some(r)),
+                    _ => return err(
+                        400,
+                        "redirect must be null or {\"path_prefix\",\"status\":3xx,\"location\"}",
+                    ),
+                },
+            };
             let mut st = inner.state();
+            if let Some(r) = redirect {
+                st.redirect = r;
+            }
+            if let Some(v) = patch.token_body {
+                st.token_body = v;
+            }
+            if let Some(v) = patch.list_delay_ms {
+                st.list_delay_ms = v;
+            }
+            if let Some(v) = patch.error_body_bytes {
+                st.error_body_bytes = v;
+            }
             if let Some(r) = release {
                 st.release = r;
             }

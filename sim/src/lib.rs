@@ -18,7 +18,7 @@ pub mod vendor;
 
 pub use gen::{demo_sessions, generate_sessions, generate_with};
 pub use model::{
-    default_www_dir, Behaviour, BehaviourOverride, Grant, IssuedToken, Release, SimConfig,
-    SimSession, SimState,
+    default_www_dir, Behaviour, BehaviourOverride, Grant, IssuedToken, RedirectRule, Release,
+    SimConfig, SimSession, SimState, TokenBody,
 };
 pub use server::{LoggedRequest, Simulator, INSTANCE_HEADER};

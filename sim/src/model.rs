@@ -206,6 +206,49 @@ pub struct SimState {
     pub tokens: HashMap<String, IssuedToken>,
     /// How long the `timeout` behaviour hangs before answering 504 (default 60 000).
     pub timeout_hang_ms: u64,
+    /// How the token endpoint writes a successful answer (`POST /__sim/config` `token_body`).
+    pub token_body: TokenBody,
+    /// Answer requests whose path starts with a prefix with a redirect (`redirect`).
+    pub redirect: Option<RedirectRule>,
+    /// Extra delay before list-all answers, in ms (`list_delay_ms`).
+    pub list_delay_ms: u64,
+    /// When > 0, error answers of the drop call are padded to this many bytes
+    /// (`error_body_bytes`).
+    pub error_body_bytes: usize,
+}
+
+/// How the token endpoint writes a successful answer (real PHP appliances vary).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenBody {
+    /// The documented JSON.
+    #[default]
+    Normal,
+    /// A UTF-8 BOM before the JSON and a CRLF after it.
+    Bom,
+    /// A PHP notice after the JSON.
+    PhpNotice,
+    /// `"expires_in": 1e400`.
+    HugeExpires,
+    /// A lone `\ud800` escape at the end of the access token.
+    LoneSurrogate,
+    /// 200 with `<br />Notice: … {"access_token":"…"}`, which no JSON parser accepts.
+    #[serde(rename = "garbage_2xx")]
+    Garbage2xx,
+}
+
+/// `{ "path_prefix": "/iso/oauth2/token", "status": 307, "location": "http://…" }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedirectRule {
+    pub path_prefix: String,
+    #[serde(default = "default_redirect_status")]
+    pub status: u16,
+    pub location: String,
+}
+
+fn default_redirect_status() -> u16 {
+    307
 }
 
 impl SimState {
@@ -223,6 +266,10 @@ impl SimState {
             behaviours: HashMap::new(),
             tokens: HashMap::new(),
             timeout_hang_ms: 60_000,
+            token_body: TokenBody::Normal,
+            redirect: None,
+            list_delay_ms: 0,
+            error_body_bytes: 0,
         }
     }
 

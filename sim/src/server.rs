@@ -416,6 +416,12 @@ impl Inner {
                 Reply::json(404, vendor::NO_ROUTE)
             };
         }
+        let redirect = self.state().redirect.clone();
+        if let Some(r) = redirect.filter(|r| rq.path.starts_with(&r.path_prefix)) {
+            let mut reply = Reply::empty(r.status);
+            reply.headers.push(("Location".into(), r.location));
+            return reply;
+        }
         // The simulated latency is the time from the request's arrival to its answer (what a
         // client sees of a slow appliance), not added on top of the simulator's own work.
         let latency = self.state().latency_ms;
@@ -532,15 +538,29 @@ impl Inner {
             expires_in: u64,
             access_token: &'a str,
         }
-        Reply::json(
-            200,
-            serde_json::to_string(&TokenBody {
-                token_type: "Bearer",
-                expires_in: ttl,
-                access_token: &access_token,
-            })
-            .expect("serialisable"),
-        )
+        let json = serde_json::to_string(&TokenBody {
+            token_type: "Bearer",
+            expires_in: ttl,
+            access_token: &access_token,
+        })
+        .expect("serialisable");
+        let body = match st.token_body {
+            crate::model::TokenBody::Normal => json,
+            crate::model::TokenBody::Bom => format!("\u{feff}{json}\r\n"),
+            crate::model::TokenBody::PhpNotice => format!(
+                "{json}\n<br />\n<b>Notice</b>:  Undefined index: scope in /var/www/html/oauth/token.php on line 42<br />\n"
+            ),
+            crate::model::TokenBody::HugeExpires => {
+                json.replace(&format!("\"expires_in\":{ttl}"), "\"expires_in\":1e400")
+            }
+            crate::model::TokenBody::LoneSurrogate => {
+                json.replace(&access_token, &format!("{access_token}\\ud800"))
+            }
+            crate::model::TokenBody::Garbage2xx => format!(
+                "<br />\n<b>Notice</b>:  Undefined variable: scope in /var/www/html/oauth/token.php on line 42<br />\n{{\"access_token\":\"{access_token}\",\"token_type\":\"Bearer\",\"expires_in\":{ttl}"
+            ),
+        };
+        Reply::json(200, body)
     }
 
     fn random_u64(&self, salt: u64) -> u64 {
@@ -575,7 +595,18 @@ impl Inner {
         )
     }
 
+    /// The drop answer, padded (with trailing whitespace) to `error_body_bytes` when it is
+    /// an error and that is set.
     fn drop_call(&self, rq: &Incoming, path_release: Release, raw_id: &str) -> Reply {
+        let mut reply = self.drop_answer(rq, path_release, raw_id);
+        let pad = self.state().error_body_bytes;
+        if reply.status >= 300 && reply.body.len() < pad {
+            reply.body.resize(pad, b' ');
+        }
+        reply
+    }
+
+    fn drop_answer(&self, rq: &Incoming, path_release: Release, raw_id: &str) -> Reply {
         let release = self.state().release;
         if path_release != release
             || rq.method != "DELETE"
@@ -647,6 +678,12 @@ impl Inner {
             Auth::Missing => return Reply::json(404, vendor::NO_ROUTE),
             Auth::Invalid => return Reply::json(401, vendor::RESOURCE_AUTH_FAILED),
             Auth::Ok => {}
+        }
+        if one.is_none() {
+            let delay = self.state().list_delay_ms;
+            if delay > 0 {
+                self.sleep_ms(delay);
+            }
         }
         let st = self.state();
         match one {

@@ -1,17 +1,15 @@
 //! Benchmark hooks (bench/bench.mjs), compiled only with the `bench` feature: the extension's
 //! module never contains them. Not part of the documented API.
 
-use super::to_js;
-use crate::client::Report;
+use super::{report_js, to_js};
+use crate::generation::Generation;
+use crate::http::HttpResponse;
 use crate::id::SessionRef;
-use crate::messages::Lang;
 use crate::outcome::{interpret_drop, OutcomeKind};
-#[allow(unused_imports)]
-use crate::prelude::*;
-use crate::request::{drop_request, HttpResponse};
+use crate::report::Report;
+use crate::request::drop_request;
 use crate::server::ServerUrl;
 use crate::sessions::parse_list_all;
-use alloc::borrow::ToOwned;
 use wasm_bindgen::prelude::*;
 
 const BENCH_SUCCESS: &str = "{\"code\":200,\"response\":{\"status\":200,\"message\":\"Session dropped successfully\",\"error\":false,\"error_code\":0,\"detail\":\"\",\"mensagem\":\"Sess\u{e3}o encerrada com sucesso\",\"erro\":false,\"cod_erro\":0},\"tenant\":\"Segura\"}";
@@ -26,19 +24,10 @@ pub fn bench_interpret(iterations: u32) -> u32 {
     ) else {
         return 0;
     };
-    let resp = HttpResponse {
-        status: 200,
-        content_type: Some("application/json".to_owned()),
-        body: BENCH_SUCCESS.as_bytes().to_vec(),
-    };
+    let resp = HttpResponse::json(200, BENCH_SUCCESS.as_bytes().to_vec());
     let mut ok = 0;
     for _ in 0..iterations {
-        let req = drop_request(
-            &server,
-            crate::generation::Generation::Api,
-            &id,
-            "eyJ.bench.token",
-        );
+        let req = drop_request(&server, Generation::Api, &id, "eyJ.bench.token");
         if interpret_drop(&resp, req.has_bearer()).kind == OutcomeKind::Dropped {
             ok += 1;
         }
@@ -52,6 +41,6 @@ pub fn bench_interpret(iterations: u32) -> u32 {
 pub fn bench_parse_active(body: &[u8]) -> JsValue {
     match parse_list_all(body, true) {
         Ok(list) => to_js(&list.to_view(None)),
-        Err(o) => to_js(&Report::new(o).to_view(Lang::En)),
+        Err(o) => report_js(Report::new(o)),
     }
 }

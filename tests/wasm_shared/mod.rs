@@ -147,7 +147,7 @@ pub async fn drop_hash(c: &DropClient, id: &str) -> JsValue {
     await_js(c.drop(obj(&format!(r#"{{"kind":"hash","value":"{id}"}}"#)))).await
 }
 
-/// Asserts the Report shape of DESIGN.md §2 and the expected kind; returns the report.
+/// Asserts the Report shape of CONTRACT-V2 §A and the expected kind.
 pub fn expect_kind(rep: &JsValue, kind: &str) {
     assert_eq!(get_str(rep, "kind"), kind, "report: {}", show(rep));
     let ok = matches!(kind, "dropped" | "connected" | "resolved");
@@ -161,7 +161,7 @@ pub fn expect_kind(rep: &JsValue, kind: &str) {
         "attempts",
         "tokenRenewed",
         "serverMessage",
-        "message",
+        "params",
     ] {
         assert!(
             Reflect::has(rep, &key.into()).unwrap_or(false),
@@ -169,14 +169,12 @@ pub fn expect_kind(rep: &JsValue, kind: &str) {
             show(rep)
         );
     }
-    let m = get(rep, "message");
-    for key in ["title", "cause", "fix"] {
-        assert!(
-            get(&m, key).as_string().is_some_and(|s| !s.is_empty()),
-            "message.{key} missing: {}",
-            show(rep)
-        );
-    }
+    assert!(
+        !Reflect::has(rep, &"message".into()).unwrap_or(true),
+        "no message any more: {}",
+        show(rep)
+    );
+    assert!(get(rep, "params").is_object(), "params: {}", show(rep));
 }
 
 fn now() -> f64 {
@@ -400,20 +398,16 @@ pub async fn invalid_ids_are_rejected_without_a_request() {
     ] {
         let r = await_js(c.drop(obj(&format!(r#"{{"kind":"{kind}","value":"{value}"}}"#)))).await;
         expect_kind(&r, "invalid_session_ref");
-        let chk = check_session_ref(
-            obj(&format!(r#"{{"kind":"{kind}","value":"{value}"}}"#)),
-            "pt-BR".into(),
-        );
+        let chk = check_session_ref(obj(&format!(r#"{{"kind":"{kind}","value":"{value}"}}"#)));
         assert_eq!(get(&chk, "ok").as_bool(), Some(false), "{kind} {value:?}");
+        assert_eq!(get_str(&chk, "kind"), "invalid_session_ref");
+        assert!(!get_str(&get(&chk, "params"), "reason").is_empty());
     }
     let r = await_js(c.resolve("1e3".into())).await;
     expect_kind(&r, "invalid_session_ref");
     let log = requests().await;
     assert!(log.is_empty(), "no request for invalid ids: {log:?}");
-    let ok = check_session_ref(
-        obj(r#"{"kind":"hash","value":"abc-DEF_1.2~x"}"#),
-        JsValue::UNDEFINED,
-    );
+    let ok = check_session_ref(obj(r#"{"kind":"hash","value":"abc-DEF_1.2~x"}"#));
     assert_eq!(get(&ok, "ok").as_bool(), Some(true), "{}", show(&ok));
 }
 
@@ -437,6 +431,24 @@ pub async fn test_connection_and_bad_credentials() {
     let c = client("");
     let r = await_js(c.test_connection()).await;
     expect_kind(&r, "connected");
+    // The probe DELETE of an id that cannot exist says drops are allowed.
+    assert_eq!(
+        get_str(&get(&r, "params"), "canDrop"),
+        "yes",
+        "{}",
+        show(&r)
+    );
+    let log = requests().await;
+    assert_eq!(
+        count(
+            &log,
+            "DELETE",
+            "/api/pam/session/drop/0000000000000000000000000000000000000000"
+        ),
+        1,
+        "{log:?}"
+    );
+    control("/__sim/requests/clear", "").await;
     let bad = DropClient::new(obj(&format!(
         r#"{{"serverUrl":"{}","clientId":"demo-client","clientSecret":"wrong","lang":"pt-BR"}}"#,
         sim()
@@ -497,26 +509,36 @@ pub async fn config_errors_throw_report_objects() {
     ] {
         match DropClient::new(obj(cfg)) {
             Ok(_) => panic!("accepted ({why}): {cfg}"),
-            Err(e) => expect_kind(&e, "invalid_config"),
+            Err(e) => {
+                expect_kind(&e, "invalid_config");
+                assert!(
+                    !get_str(&get(&e, "params"), "field").is_empty(),
+                    "{why}: {}",
+                    show(&e)
+                );
+            }
         }
     }
-    let u = check_server_url(" HTTPS://PAM.Example.com:8443/pam/ ", JsValue::UNDEFINED);
+    let u = check_server_url(" HTTPS://PAM.Example.com:8443/pam/ ");
     assert_eq!(get(&u, "ok").as_bool(), Some(true), "{}", show(&u));
     assert_eq!(get_str(&u, "base"), "https://pam.example.com:8443/pam");
     assert_eq!(get_str(&u, "origin"), "https://pam.example.com:8443");
     assert_eq!(get_str(&u, "matchPattern"), "https://pam.example.com/*");
-    let bad = check_server_url("https://pam.example.com/?x#y", "pt-BR".into());
+    let bad = check_server_url("https://pam.example.com/?x#y");
     assert_eq!(get(&bad, "ok").as_bool(), Some(false));
-    assert!(
-        !get_str(&get(&bad, "message"), "cause").is_empty(),
+    assert_eq!(get_str(&bad, "kind"), "invalid_config");
+    assert_eq!(get_str(&get(&bad, "params"), "field"), "serverUrl");
+    assert_eq!(
+        get_str(&get(&bad, "params"), "reason"),
+        "fragment",
         "{}",
         show(&bad)
     );
 }
 
-pub async fn curl_state_and_lang() {
+pub async fn curl_and_state() {
     reset().await;
-    let c = client(r#","lang":"en""#);
+    let c = client("");
     let curl = c
         .curl(obj(&format!(r#"{{"kind":"hash","value":"{A1}"}}"#)), None)
         .unwrap_or_else(|e| panic!("{}", show(&e)));
@@ -529,11 +551,7 @@ pub async fn curl_state_and_lang() {
     assert!(c
         .curl(obj(r#"{"kind":"hash","value":"a b"}"#), None)
         .is_err());
-    // Messages follow setLang.
-    let en = get_str(&get(&drop_hash(&c, E1).await, "message"), "title");
-    c.set_lang("pt-BR");
-    let pt = get_str(&get(&drop_hash(&c, E1).await, "message"), "title");
-    assert_ne!(en, pt, "pt-BR message differs from English");
+    expect_kind(&drop_hash(&c, E1).await, "already_ended");
     // state() -> restoreState() round trip; malformed states are refused.
     let st = c.state();
     let c2 = client("");
@@ -543,6 +561,140 @@ pub async fn curl_state_and_lang() {
     assert!(!c2.restore_state(obj(r#"{"generation":"v2"}"#)));
     assert!(c2.restore_state(obj(r#"{"token":null,"generation":null}"#)));
     assert_eq!(get(&c2.state(), "token"), JsValue::NULL);
+}
+
+pub async fn lookup_returns_the_session() {
+    reset().await;
+    let c = client("");
+    let r = await_js(c.lookup(obj(r#"{"kind":"row","value":"102"}"#))).await;
+    assert_eq!(get(&r, "ok").as_bool(), Some(true), "{}", show(&r));
+    let s = get(&r, "session");
+    assert_eq!(get_str(&s, "sessionId"), A2);
+    assert_eq!(get_str(&s, "user"), "maria");
+    let r = await_js(c.lookup(obj(r#"{"kind":"row","value":"999"}"#))).await;
+    expect_kind(&r, "session_not_found");
+    let r = await_js(c.lookup(obj(&format!(r#"{{"kind":"hash","value":"{A1}"}}"#)))).await;
+    expect_kind(&r, "invalid_session_ref");
+}
+
+pub async fn list_progress_and_caps() {
+    reset().await;
+    control("/__sim/sessions", r#"{"generate":3000,"active_every":10}"#).await;
+    control("/__sim/config", r#"{"list_delay_ms":300}"#).await;
+    let c = client("");
+    let calls = std::rc::Rc::new(std::cell::RefCell::new(Vec::<(f64, JsValue)>::new()));
+    let sink = calls.clone();
+    let cb = Closure::<dyn FnMut(f64, JsValue)>::new(move |read: f64, total: JsValue| {
+        sink.borrow_mut().push((read, total));
+    });
+    let opts = obj(r#"{"limit":5,"timeoutMs":20000}"#);
+    Reflect::set(&opts, &"onProgress".into(), cb.as_ref()).unwrap();
+    let res = await_js(c.list_active(opts)).await;
+    assert_eq!(get(&res, "ok").as_bool(), Some(true), "{}", show(&res));
+    assert_eq!(get_num(&res, "total"), 3000.0);
+    assert_eq!(get_num(&res, "activeCount"), 300.0);
+    assert_eq!(Array::from(&get(&res, "sessions")).length(), 5);
+    let calls: Vec<(f64, JsValue)> = calls.borrow().clone();
+    assert!(!calls.is_empty(), "onProgress was called");
+    let (last, total) = calls.last().unwrap().clone();
+    assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0), "monotonic");
+    assert!(last > 500_000.0, "{last}");
+    // The total is the Content-Length when the answer has one (the simulator streams big
+    // answers chunked: null).
+    assert!(
+        total.is_null() || total.as_f64() == Some(last),
+        "total {total:?}, read {last}"
+    );
+    // A list larger than maxBytes is refused with too_large.
+    let res = await_js(c.list_active(obj(r#"{"maxBytes":100000}"#))).await;
+    expect_kind(&res, "too_large");
+    assert_eq!(get_str(&get(&res, "params"), "call"), "list");
+    assert_eq!(get_num(&get(&res, "params"), "limit"), 100000.0);
+    // A list slower than its timeout times out.
+    control("/__sim/config", r#"{"list_delay_ms":3000}"#).await;
+    let res = await_js(c.list_active(obj(r#"{"timeoutMs":1000}"#))).await;
+    expect_kind(&res, "timeout");
+}
+
+pub async fn redirects_are_not_followed() {
+    reset().await;
+    let to = format!("{}/moved/iso/oauth2/token", sim());
+    control(
+        "/__sim/config",
+        &format!(
+            r#"{{"redirect":{{"path_prefix":"/iso/oauth2/token","status":307,"location":"{to}"}}}}"#
+        ),
+    )
+    .await;
+    let c = client("");
+    let r = drop_hash(&c, A1).await;
+    expect_kind(&r, "redirect");
+    assert_eq!(
+        get_str(&get(&r, "params"), "location"),
+        sim(),
+        "{}",
+        show(&r)
+    );
+    let log = requests().await;
+    // The POST (with the secret) went to the configured URL only; the probe carried nothing.
+    assert_eq!(count(&log, "POST", "/moved"), 0, "{log:?}");
+    assert_eq!(count(&log, "POST", TOKEN_PATH), 1, "{log:?}");
+    assert_eq!(count(&log, "GET", TOKEN_PATH), 1, "one probe: {log:?}");
+    assert_eq!(
+        count(&log, "GET", "/moved/"),
+        1,
+        "the probe followed: {log:?}"
+    );
+    assert_eq!(count(&log, "DELETE", "/"), 0, "{log:?}");
+    let (_, text) = http("GET", "/__sim/requests", None).await;
+    let probe_has_secret = text.matches("demo-secret").count();
+    assert_eq!(
+        probe_has_secret, 1,
+        "only the POST body holds the secret: {text}"
+    );
+}
+
+pub async fn big_error_bodies_are_refused() {
+    reset().await;
+    control("/__sim/config", r#"{"error_body_bytes":2000000}"#).await;
+    let c = client("");
+    let t0 = now();
+    let r = drop_hash(&c, E1).await;
+    expect_kind(&r, "too_large");
+    assert_eq!(get_str(&get(&r, "params"), "call"), "drop");
+    assert_eq!(get_num(&get(&r, "params"), "limit"), 65536.0);
+    assert!(now() - t0 < 5000.0);
+}
+
+pub async fn unreadable_token_bodies_are_never_quoted() {
+    for mode in ["php_notice", "lone_surrogate", "garbage_2xx"] {
+        reset().await;
+        control("/__sim/config", &format!(r#"{{"token_body":"{mode}"}}"#)).await;
+        let c = client("");
+        for r in [drop_hash(&c, A1).await, await_js(c.test_connection()).await] {
+            expect_kind(&r, "token_unreadable");
+            assert_eq!(
+                get(&r, "serverMessage"),
+                JsValue::NULL,
+                "{mode}: {}",
+                show(&r)
+            );
+            assert!(!show(&r).contains("eyJ"), "{mode}: {}", show(&r));
+        }
+        assert_eq!(count(&requests().await, "DELETE", "/"), 0);
+    }
+}
+
+pub async fn bom_token_is_accepted() {
+    for mode in ["bom", "huge_expires"] {
+        reset().await;
+        control("/__sim/config", &format!(r#"{{"token_body":"{mode}"}}"#)).await;
+        let c = client("");
+        expect_kind(&drop_hash(&c, A1).await, "dropped");
+        // huge_expires is clamped to 7 days.
+        let exp = get_num(&get(&c.state(), "token"), "expiresAtMs");
+        assert!(exp <= now() + 7.0 * 86_400_000.0 + 1000.0, "{mode}: {exp}");
+    }
 }
 
 /// Defines one `#[wasm_bindgen_test]` per shared test.
@@ -574,7 +726,13 @@ macro_rules! whole_suite {
             test_connection_and_bad_credentials,
             network_error_is_reported,
             config_errors_throw_report_objects,
-            curl_state_and_lang,
+            curl_and_state,
+            lookup_returns_the_session,
+            list_progress_and_caps,
+            redirects_are_not_followed,
+            big_error_bodies_are_refused,
+            unreadable_token_bodies_are_never_quoted,
+            bom_token_is_accepted,
         );
     };
 }

@@ -171,7 +171,10 @@ pub fn assemble(root: &Path, opts: &DistOptions) -> Result<DistOutput> {
     };
     fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
-    for f in CONTENT_CSS.iter().chain([&BACKGROUND_ENTRY, &CONTENT_ENTRY]) {
+    for f in CONTENT_CSS
+        .iter()
+        .chain([&BACKGROUND_ENTRY, &CONTENT_ENTRY])
+    {
         if !ext.join(f).is_file() {
             bail!("extension/{f} is missing (named by the build contract)");
         }

@@ -15,6 +15,7 @@
 
 mod demo;
 mod dist;
+mod fuzz;
 mod setup;
 mod test;
 mod util;
@@ -39,7 +40,8 @@ commands:
   demo    setup + dist against the embedded simulator, serve the console replica and open
           Chromium with the extension loaded (or print how to, without a display)
   test    run every check and test (fmt, clippy, unit, node, wasm, web-ext lint, end-to-end)
-  bench   print the benchmark figures (wasm size, core, browser end-to-end)";
+  bench   print the benchmark figures (wasm size, core, browser end-to-end)
+  fuzz    [--seconds N] [--seed S] fuzz the core's parsers (time-boxed; not part of test)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -70,6 +72,7 @@ fn real_main(args: &[String]) -> Result<()> {
         "demo" => demo::demo(&root, rest),
         "test" => test::test(&root, rest),
         "bench" => bench(&root),
+        "fuzz" => fuzz::fuzz(&root, rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -57,8 +57,9 @@ pub struct WasmArtifacts {
     pub js_gzip: u64,
 }
 
-/// Budget of issue 2: optimised wasm at most 48 KB gzip -9.
-pub const WASM_GZIP_BUDGET: u64 = 48 * 1024;
+/// Guard of issue 9 (the 48 KB budget of issue 2 was withdrawn): optimised wasm at most
+/// 96 KB gzip -9.
+pub const WASM_GZIP_BUDGET: u64 = 96 * 1024;
 
 impl WasmArtifacts {
     /// Reads the sizes of an existing output directory (e.g. for `cargo xtask bench`).
@@ -377,6 +378,37 @@ pub fn run_wasm_tests(root: &Path, sim_url: &str) -> Result<()> {
     if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
         cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
     }
+    run(&mut cmd)?;
+    run_wasm_window_in_firefox(root, sim_url)
+}
+
+/// The window suite again in headless Firefox (geckodriver): gloo-net's fetch, the manual
+/// redirects and the streamed reads in Gecko too. Skipped, saying so, without geckodriver.
+fn run_wasm_window_in_firefox(root: &Path, sim_url: &str) -> Result<()> {
+    let driver = xtask::browsers::geckodriver_path();
+    let Some(driver) = driver else {
+        println!("xtask: geckodriver not found: the wasm window suite did not run in Firefox");
+        return Ok(());
+    };
+    let mut cmd = Command::new(cargo());
+    cmd.current_dir(root)
+        .env("CARGO_TARGET_DIR", wasm_target_dir(root))
+        .env("SESSION_DROP_SIM_URL", sim_url.trim_end_matches('/'))
+        .env("GECKODRIVER", driver)
+        .env_remove("CHROMEDRIVER")
+        .env_remove("SAFARIDRIVER")
+        .args([
+            "test",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "session-drop",
+            "--test",
+            "wasm_window",
+        ]);
+    if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
+        cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+    }
     run(&mut cmd)
 }
 
@@ -410,20 +442,20 @@ const u = mod.checkServerUrl("HTTPS://PAM.Example.com:8443/prefix/");
 if (!u || u.ok !== true || u.base !== "https://pam.example.com:8443/prefix" || u.origin !== "https://pam.example.com:8443")
   fail("checkServerUrl(good)", u);
 const bad = mod.checkServerUrl("http://pam.example.com");
-if (!bad || bad.ok !== false || typeof bad.message?.cause !== "string") fail("checkServerUrl(http)", bad);
-const r1 = mod.checkSessionRef({ kind: "hash", value: "3fcf1e4a16104e328d6794e1b9693cfc457871d2" }, "en");
-const r2 = mod.checkSessionRef({ kind: "hash", value: "../x" }, "pt-BR");
-if (r1.ok !== true || r2.ok !== false || typeof r2.message?.title !== "string") fail("checkSessionRef", [r1, r2]);
+if (!bad || bad.ok !== false || bad.kind !== "invalid_config" || bad.params?.reason !== "insecure_http") fail("checkServerUrl(http)", bad);
+const r1 = mod.checkSessionRef({ kind: "hash", value: "3fcf1e4a16104e328d6794e1b9693cfc457871d2" });
+const r2 = mod.checkSessionRef({ kind: "hash", value: "../x" });
+if (r1.ok !== true || r2.ok !== false || r2.kind !== "invalid_session_ref" || r2.params?.reason !== "forbidden") fail("checkSessionRef", [r1, r2]);
 const client = new mod.DropClient({ serverUrl: "https://pam.example.com", clientId: "id", clientSecret: "secret" });
 const st = client.state();
 if (!st || st.token !== null) fail("state()", st);
 const curl = client.curl({ kind: "hash", value: "abc123" });
 if (typeof curl !== "string" || !curl.includes("/session/drop/abc123")) fail("curl", curl);
 const rep = await client.drop({ kind: "hash", value: "a/b" });
-if (rep.ok !== false || rep.kind !== "invalid_session_ref" || typeof rep.message?.title !== "string") fail("drop(invalid)", rep);
+if (rep.ok !== false || rep.kind !== "invalid_session_ref" || rep.params?.position !== 2 || rep.serverMessage !== null) fail("drop(invalid)", rep);
 let thrown = null;
 try { new mod.DropClient({ serverUrl: "ftp://x", clientId: "", clientSecret: "" }); } catch (e) { thrown = e; }
-if (!thrown || thrown.kind !== "invalid_config" || thrown.ok !== false) fail("DropClient(bad config)", thrown);
+if (!thrown || thrown.kind !== "invalid_config" || thrown.ok !== false || thrown.params?.field !== "serverUrl") fail("DropClient(bad config)", thrown);
 client.free();
 console.log("SMOKE OK: optimised wasm loads; checkServerUrl, checkSessionRef, DropClient, curl, drop(invalid) behave");
 "#;
