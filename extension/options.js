@@ -1,7 +1,7 @@
 // Options page. The values come from the stores read here (storage.local, storage.managed,
 // preset.json) so that they are on screen at once, even while the background is still starting;
 // the background adds what only it holds (a client ID saved in its vault, whether a secret is
-// stored). The form is inert until filled; a late answer never overwrites what a person typed.
+// stored). The form is disabled until filled; a late answer never overwrites what a person typed.
 // Save asks for the appliance host permission inside the submit handler, before any await (the
 // user gesture must still be there), then hands the values to the background.
 import { ext, send, t, renderReport, renderText } from "./pages/common.js";
@@ -76,8 +76,6 @@ function enable() {
   if (ready) return;
   ready = true;
   for (const fs of form.querySelectorAll("fieldset")) fs.disabled = false;
-  form.inert = false;
-  form.removeAttribute("inert");
   form.setAttribute("aria-busy", "false");
   $("save").disabled = busy;
   $("test").disabled = busy;

@@ -1,6 +1,6 @@
 // The options form without a browser: values from the stores at once (not from the background),
 // late answers never overwrite what a person typed, "15" and "4" are valid. What needs a browser
-// (≤ 300 ms on screen in Chromium and Firefox, the form inert until filled) is for the e2e tests.
+// (≤ 300 ms on screen in Chromium and Firefox, the form disabled until filled) is for the e2e tests.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, cpSync, writeFileSync } from "node:fs";
@@ -109,7 +109,9 @@ test('"15" and "4" are valid; out-of-range and junk are not', () => {
 
 test("options.html: not editable until filled, valid defaults before any load, contract labels", () => {
   const html = read("options.html");
-  assert.match(html, /<form id="form"[^>]*\binert\b/);
+  // disabled, not inert: an inert form would take its fields' labels out of the accessibility tree
+  assert.doesNotMatch(html, /<form id="form"[^>]*\binert\b/);
+  assert.match(html, /<form id="form"[^>]*aria-busy="true"/);
   const fieldsets = [...html.matchAll(/<fieldset\b([^>]*)>/g)];
   assert.ok(fieldsets.length >= 2);
   for (const f of fieldsets) assert.match(f[1], /\bdisabled\b/);

@@ -106,7 +106,14 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
             run(cargo()
                 .current_dir(root)
                 .env("SESSION_DROP_E2E_DIST", &e2e_dir)
-                .args(["test", "-p", "session-drop-e2e", "--", "--test-threads=1"]))
+                .args([
+                    "test",
+                    "-p",
+                    "session-drop-e2e",
+                    "--no-fail-fast",
+                    "--",
+                    "--test-threads=1",
+                ]))
         },
     );
     steps.finish()
