@@ -1,4 +1,4 @@
-// The confirmation window of "Ask before terminating" (CONTRACT-V2 §D): opened by the background as
+// The confirmation window of "Ask before terminating" (docs/DESIGN.md §3): opened by the background as
 // confirm.html?id=N, an extension page the console cannot reach. Shows the session id, the row id
 // and what the appliance itself says about the session (list-one), and answers yes or no. Closing
 // the window is a no. Texts come from _locales only (describeReport for a Report), set as text.

@@ -1,5 +1,5 @@
 //! End-to-end tests of issue 8's background items, in headless Chromium AND Firefox against the
-//! simulator (CONTRACT-V2 §E modes `token_body`, `redirect`, `list_delay_ms`):
+//! simulator (docs/DESIGN.md §4 modes `token_body`, `redirect`, `list_delay_ms`):
 //!
 //! 1. a token-endpoint body the core cannot read never reaches the console row, its status or the
 //!    audit trail (nor does the client secret);
@@ -29,7 +29,7 @@ session_drop_e2e::both_browsers!(
 const SECRET: &str = "demo-secret";
 const LONG: Duration = Duration::from_secs(60);
 
-/// `POST /__sim/config` with a JSON body (the CONTRACT-V2 §E modes).
+/// `POST /__sim/config` with a JSON body (the docs/DESIGN.md §4 modes).
 fn sim_config(s: &Session, body: Value) {
     let url = s.url("/__sim/config");
     let r = ureq::post(&url)

@@ -1,4 +1,4 @@
-// The audit trail, write-ahead (CONTRACT-V2 §D): a record { id, state: "sending" } is written,
+// The audit trail, write-ahead (docs/DESIGN.md §3): a record { id, state: "sending" } is written,
 // and the write awaited, before each DELETE; it is completed (state "done", the outcome) after.
 // A failed write is an error the caller reports (kind audit_failed) instead of sending.
 //

@@ -1,4 +1,4 @@
-// The wasm DropClient v2 (CONTRACT-V2 §A) for the current configuration: made once and shared,
+// The wasm DropClient v2 (docs/DESIGN.md §2) for the current configuration: made once and shared,
 // made again when the configuration changes; its state (token + remembered generation) kept in
 // storage.session for the next instance of this background, tied to a fingerprint of the server
 // and credentials.

@@ -40,7 +40,7 @@ export function invalidServerUrl(check) {
  * @param {object} d.api            the extension API (storage, permissions, runtime)
  * @param {object} d.vault          { get() }
  * @param {{ready: Promise<boolean>}} d.core
- * @param {(url: string) => object} d.checkServerUrl   the core's check (CONTRACT-V2 §A)
+ * @param {(url: string) => object} d.checkServerUrl   the core's check (docs/DESIGN.md §2)
  * @param {Promise<object>} [d.boot] storage.session read started at load (clientState + snapshot)
  * @param {Promise<void>} [d.sessionLocked]
  * @param {(url: string) => Promise<unknown>} [d.fetch]

@@ -1,4 +1,4 @@
-// "Ask before terminating" (CONTRACT-V2 §D, issue 8 item 4): the BACKGROUND asks, in an extension
+// "Ask before terminating" (docs/DESIGN.md §3, issue 8 item 4): the BACKGROUND asks, in an extension
 // window (confirm.html?id=N) the console page cannot reach. The drop proceeds only on an explicit
 // yes; the window closed, a timeout or a window that cannot open are a no.
 

@@ -1,4 +1,4 @@
-// One in-flight drop per session (CONTRACT-V2 §D): keyed on the appliance and the session HASH,
+// One in-flight drop per session (docs/DESIGN.md §3): keyed on the appliance and the session HASH,
 // whatever reference named it (a row id is resolved to its hash first). An entry is freed only
 // when its request has settled: a deadline elsewhere may answer "still waiting", never free it.
 

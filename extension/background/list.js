@@ -1,5 +1,5 @@
 // Lists and tokens for the extension pages.
-//  - freshToken (CONTRACT-V2 §D): the popup lists sessions itself with a token-only client (a list
+//  - freshToken (docs/DESIGN.md §3): the popup lists sessions itself with a token-only client (a list
 //    may take minutes; a service worker's fetch dies after 30 s). Extension pages only.
 //  - listActive: the background's own list (kept for pages that still use it), the last one kept
 //    a few seconds for a follow-up `cached` request, forgotten at any drop or configuration change.

@@ -3,7 +3,7 @@
 //   validate  (raw message) -> normalised message | null (lib/protocol.js VALIDATORS)
 //   handle    (message, { sender, senderClass, cfg }) -> answer
 //   secret    true only for freshToken: its answer carries the token to an extension page; every
-//             other answer is scrubbed of the token and the client secret (CONTRACT-V2 §D).
+//             other answer is scrubbed of the token and the client secret (docs/DESIGN.md §3).
 // A content script in a frame that is not the top one gets `not_top_frame` for a content type,
 // `invalid_request` for anything else; every other refusal is `invalid_request`.
 import { classifySender, invalidRequest } from "../lib/protocol.js";

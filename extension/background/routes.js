@@ -1,4 +1,4 @@
-// The message table (docs/DESIGN.md §3 + CONTRACT-V2 §D). See router.js for the fields.
+// The message table (docs/DESIGN.md §3 + docs/DESIGN.md §3). See router.js for the fields.
 import { VALIDATORS, invalidRequest } from "../lib/protocol.js";
 import { columnTitlesOf } from "./settings.js";
 

@@ -3,7 +3,7 @@
 //
 // An entry records one termination attempt. It is written BEFORE the DELETE leaves
 // (`state: "sending"`, no outcome yet) and completed after (`state: "done"`, the outcome): see
-// docs/CONTRACT-V2.md §D. Entries hold the outcome as data (kind, status, params, serverMessage),
+// docs/DESIGN.md §3. Entries hold the outcome as data (kind, status, params, serverMessage),
 // never texts: the title and cause are formatted from _locales when shown or exported. Reports reach
 // this module already scrubbed by the background (scrubReport); the export keeps only AUDIT_FIELDS.
 

@@ -1,7 +1,7 @@
 // Message protocol between the content scripts / extension pages and the background.
 // Pure module (no browser APIs): imported by the background's router, tested with node:test.
 //
-// DESIGN.md §3 + CONTRACT-V2.md §D: content scripts may send `status`, `drop`, `openOptions`;
+// DESIGN.md §3 + docs/DESIGN.md §3: content scripts may send `status`, `drop`, `openOptions`;
 // extension pages may send the page types below. Anything else, or a malformed payload ->
 // { ok:false, kind:"invalid_request" }. `VALIDATORS[type](msg)` -> normalised copy or null.
 
@@ -276,7 +276,7 @@ export const VALIDATORS = Object.freeze({
     return settings ? { type: "saveSettings", settings } : null;
   },
   bulkStart(msg) {
-    // Per item (CONTRACT-V2 §D): bad items are kept as { ok:false } for the run to report, the
+    // Per item (docs/DESIGN.md §3): bad items are kept as { ok:false } for the run to report, the
     // rest run; beyond LIMITS.bulkMax items are skipped (reported). Only a message that is not a
     // list at all, or absurdly long, is refused whole.
     if (!onlyKeys(msg, ["type", "sessions", "concurrency"])) return null;

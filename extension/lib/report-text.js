@@ -1,6 +1,6 @@
 // Operator texts of a Report, from the one message catalogue (_locales/*/messages.json).
 // Pure module (no browser API): `t` is `i18n.getMessage` or a stand-in in tests.
-// See docs/CONTRACT-V2.md §C.
+// See docs/DESIGN.md §2.
 //
 // Keys, for a Report of kind K:
 //   report_K_title, report_K_cause, report_K_fix       the texts, placeholders $1…$n

@@ -1,4 +1,4 @@
-// Report helpers (docs/CONTRACT-V2.md §A Report shape). Pure module, tested with node:test.
+// Report helpers (docs/DESIGN.md §2 Report shape). Pure module, tested with node:test.
 // The background never formats a Report: `params` travel as they are and the pages / content
 // scripts turn them into text with `describeReport` (lib/report-text.js).
 

@@ -1,4 +1,4 @@
-// Defence in depth at the background's boundary (docs/CONTRACT-V2.md §D): every report or answer
+// Defence in depth at the background's boundary (docs/DESIGN.md §3): every report or answer
 // that leaves the background for a content script, the audit trail or an export has the current
 // token and client secret replaced by "[redacted]" in every string, at any depth.
 // Pure module, tested with node:test.

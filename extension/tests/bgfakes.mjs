@@ -35,7 +35,7 @@ export async function until(cond, what = "a condition") {
   }
 }
 
-/** A Report as the v2 core answers it (CONTRACT-V2 §A): params, no message. */
+/** A Report as the v2 core answers it (docs/DESIGN.md §2): params, no message. */
 export function report(kind, extra = {}) {
   const ok = ["dropped", "connected", "resolved"].includes(kind);
   return { ok, kind, status: null, next: ok ? "done" : "report", sessionId: null, rowId: null, generation: null,
@@ -69,7 +69,7 @@ export function fakeStorage(initial = {}, { fail = null, log = [] } = {}) {
 }
 
 /**
- * A v2 DropClient (CONTRACT-V2 §A) whose answers come from `behaviour`; every call goes to `log`.
+ * A v2 DropClient (docs/DESIGN.md §2) whose answers come from `behaviour`; every call goes to `log`.
  * The default: drop -> dropped, resolve(row) -> hash "h<row>", lookup -> the session, token "tok".
  */
 export function fakeClient(behaviour = {}, log = []) {

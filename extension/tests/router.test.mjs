@@ -79,7 +79,7 @@ test("senders and payloads refused with invalid_request", async () => {
     assert.deepEqual(await w.route(msg, sender), INVALID, JSON.stringify(msg));
   }
   assert.deepEqual(w.calls, []);
-  // the drop payload of CONTRACT-V2 §D
+  // the drop payload of docs/DESIGN.md §3
   const d = await w.route({ type: "drop", ref: { kind: "hash", value: "abc" }, context: { user: "ana" }, binding: { rowKey: "r-1" } }, cs);
   assert.equal(d.ok, true);
   assert.deepEqual(w.calls[0][1].context, { user: "ana" });

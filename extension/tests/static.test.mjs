@@ -127,7 +127,7 @@ test("background: wasm init first, no top-level await, listeners registered at t
     // top-level statements start at column 0 (the files are formatted that way)
     for (const line of s.split("\n")) assert.doesNotMatch(line, /^(?!\/\/)\S.*\bawait\b/, `${f}: top-level await: ${line}`);
     assert.doesNotMatch(s, /\bimport\(/, `${f}: dynamic import is refused in service workers`);
-    // the background formats no text: reports travel with params (CONTRACT-V2 §A/§C)
+    // the background formats no text: reports travel with params (docs/DESIGN.md §2)
     assert.doesNotMatch(s, /getMessage\("(err|report_)/, `${f}: formats a report`);
     assert.doesNotMatch(s, /coreLang|setLang/, `${f}: core language`);
   }

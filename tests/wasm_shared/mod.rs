@@ -147,7 +147,7 @@ pub async fn drop_hash(c: &DropClient, id: &str) -> JsValue {
     await_js(c.drop(obj(&format!(r#"{{"kind":"hash","value":"{id}"}}"#)))).await
 }
 
-/// Asserts the Report shape of CONTRACT-V2 §A and the expected kind.
+/// Asserts the Report shape of docs/DESIGN.md §2 and the expected kind.
 pub fn expect_kind(rep: &JsValue, kind: &str) {
     assert_eq!(get_str(rep, "kind"), kind, "report: {}", show(rep));
     let ok = matches!(kind, "dropped" | "connected" | "resolved");

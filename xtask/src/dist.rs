@@ -459,8 +459,10 @@ pub fn is_runtime_file(rel: &str) -> bool {
     if matches!(top, "tests" | "test" | "node_modules" | "docs") {
         return false;
     }
-    if top == "content" && name.ends_with(".js") {
-        return false; // the ES module sources of the content bundle (bundle_content)
+    if matches!(top, "content" | "background") && name.ends_with(".js") {
+        // the ES module sources of the two bundles (bundle_content, bundle_background): nothing
+        // loads them unbundled
+        return false;
     }
     if matches!(
         name,
@@ -711,6 +713,8 @@ mod tests {
         assert!(is_runtime_file("background.js"));
         assert!(!is_runtime_file("content/main.js"), "bundled, not copied");
         assert!(!is_runtime_file("content/features/terminate-button.js"));
+        assert!(!is_runtime_file("background/main.js"), "bundled, not copied");
+        assert!(!is_runtime_file("background/routes.js"));
         assert!(is_runtime_file("wasm/session_drop_bg.wasm"));
         assert!(is_runtime_file("_locales/pt_BR/messages.json"));
         assert!(is_runtime_file("managed_schema.json"));
