@@ -51,7 +51,11 @@ export function makeDropper({ clients, audit, inflight, confirm = null, onSend =
     if (!report.sessionId) report.sessionId = hash;
     if (!report.rowId && rowId) report.rowId = rowId;
     clients.persist(entry);
-    await audit.complete(id, report);
+    if (!(await audit.complete(id, report))) {
+      // The DELETE went out and its record says "sending": the operator is told the trail lacks
+      // the outcome (the report keeps its own kind; describeReport adds the warning).
+      report.params = { ...(report.params || {}), auditIncomplete: "yes" };
+    }
     return report;
   }
 

@@ -168,12 +168,23 @@ const FORBIDDEN_CHAR = /[^\x21-\x7e]|[/\\%?#]/u;
  */
 export function refProblem(kind, value) {
   if (typeof value !== "string" || value === "") return { reason: "empty" };
-  if (value.length > LIMITS.refValue) return { reason: "too_long", max: LIMITS.refValue };
-  if (kind === "row") return ROW_ID.test(value) ? null : { reason: "not_a_row_id" };
-  const m = FORBIDDEN_CHAR.exec(value);
-  if (m) return { reason: "forbidden", char: m[0], position: m.index };
-  if (value === "." || value === ".." || value.includes("..")) return { reason: "dot_segment" };
+  if (kind === "row") {
+    if (value.length > LIMITS.refValue) return { reason: "too_long", max: LIMITS.refValue };
+    return ROW_ID.test(value) ? null : { reason: "not_a_row_id" };
+  }
+  // Same order and counting as the core (src/id.rs): a forbidden character first (its position
+  // 1-based, in characters), then the length in bytes, then dot segments.
+  const chars = [...value];
+  const at = chars.findIndex((c) => FORBIDDEN_CHAR.test(c));
+  if (at >= 0) return { reason: "forbidden", char: shownChar(chars[at]), position: at + 1 };
+  if (new TextEncoder().encode(value).length > LIMITS.refValue) return { reason: "too_long", max: LIMITS.refValue };
+  if (value === "." || value.includes("..")) return { reason: "dot_segment" };
   return null;
+}
+
+/** How the core shows a refused character: itself, or U+XXXX for control and whitespace (not space). */
+function shownChar(c) {
+  return c !== " " && /[\p{Cc}\p{White_Space}]/u.test(c) ? `U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}` : c;
 }
 
 function text256(v) {

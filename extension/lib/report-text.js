@@ -13,6 +13,9 @@
 //                                                      field in snake_case ("server_url", "client_id"…)
 //   report_server_said                                 "The appliance said: “$1”." prefixed to the cause
 //   report_http_status                                 " (HTTP $1)" appended for the kinds in WITH_STATUS
+//   report_audit_incomplete                            appended to the fix when params.auditIncomplete
+//                                                      is "yes" (the DELETE left, its record did not
+//                                                      get the outcome)
 //   report_char_space                                  how params.char " " is named ("a space")
 //
 // params.position (invalid_session_ref) is shown as given: the core sends it counted from 1.
@@ -115,5 +118,9 @@ export function describeReport(report, t) {
   if (WITH_STATUS.has(kind) && typeof r.status === "number") {
     cause += t("report_http_status", [String(r.status)]) || ` (HTTP ${r.status})`;
   }
-  return { title: pick("title"), cause, fix: pick("fix") };
+  let fix = pick("fix");
+  if (r.params && r.params.auditIncomplete === "yes") {
+    fix += ` ${t("report_audit_incomplete") || "The audit trail could not record this outcome."}`;
+  }
+  return { title: pick("title"), cause, fix };
 }

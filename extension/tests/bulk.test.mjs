@@ -59,7 +59,7 @@ test("bad items are reported as such and the rest run (no all-or-nothing)", asyn
   const space = byState("invalid")[0].report;
   assert.equal(space.kind, "invalid_session_ref");
   assert.equal(space.params.char, " ");
-  assert.equal(space.params.position, 3);
+  assert.equal(space.params.position, 4, "1-based, as the core counts");
   assert.equal(space.sessionId, "has space");
   assert.deepEqual(w.log.filter((x) => x[0] === "drop").map((x) => x[2]), ["good1", "h7"]);
   assert.equal(run.summary.invalid, 8);

@@ -119,6 +119,16 @@ test("a failed audit write: audit_failed to the operator, no DELETE", async () =
   assert.equal(w.log.filter((x) => x[0] === "drop").length, 0);
 });
 
+test("the record cannot be completed after the DELETE: the operator is told (params.auditIncomplete)", async () => {
+  let sets = 0;
+  const storage = fakeStorage({}, { fail: (op) => { if (op === "set" && ++sets > 1) throw new Error("QUOTA_BYTES quota exceeded"); } });
+  const w = setup({ storage });
+  const r = await w.dropper.drop({ ref: { kind: "hash", value: "abc" }, source: "console" });
+  assert.equal(w.log.filter((x) => x[0] === "drop").length, 1, "the DELETE left (its record was written first)");
+  assert.equal(r.kind, "dropped", "the outcome itself is kept");
+  assert.equal(r.params.auditIncomplete, "yes");
+});
+
 test("a row that does not resolve is reported, nothing sent", async () => {
   const w = setup({ behaviour: { resolve: async (row) => report("session_not_found", { rowId: row, status: 400 }) } });
   const r = await w.dropper.drop({ ref: { kind: "row", value: "77" }, source: "console" });

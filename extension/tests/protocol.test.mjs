@@ -81,7 +81,7 @@ test("bulkStart shape: per item, never all-or-nothing", () => {
     { ok: true, item: { sessionId: "abc", rowId: "7", user: "u", device: "d" } },
     { ok: true, item: { sessionId: null, rowId: "8", user: null, device: null } },
   ]);
-  assert.deepEqual(v.msg.items[2], { ok: false, item: { sessionId: "a b", rowId: null, user: null, device: null }, problem: { reason: "forbidden", char: " ", position: 1 } });
+  assert.deepEqual(v.msg.items[2], { ok: false, item: { sessionId: "a b", rowId: null, user: null, device: null }, problem: { reason: "forbidden", char: " ", position: 2 } });
   assert.equal(v.msg.concurrency, 3);
   for (const m of [
     { type: "bulkStart", sessions: [] },
@@ -103,9 +103,12 @@ test("bulkStart shape: per item, never all-or-nothing", () => {
 test("refProblem mirrors the core's invalid_session_ref reasons", () => {
   assert.equal(P.refProblem("hash", "a1B2-c3_d4.e5~"), null);
   assert.deepEqual(P.refProblem("hash", ""), { reason: "empty" });
-  assert.deepEqual(P.refProblem("hash", "a%2f"), { reason: "forbidden", char: "%", position: 1 });
+  assert.deepEqual(P.refProblem("hash", "a%2f"), { reason: "forbidden", char: "%", position: 2 });
   assert.deepEqual(P.refProblem("hash", ".."), { reason: "dot_segment" });
   assert.deepEqual(P.refProblem("hash", "x".repeat(257)), { reason: "too_long", max: 256 });
+  // the core's order: a forbidden character before the length; tab shown as U+0009
+  assert.deepEqual(P.refProblem("hash", "x".repeat(300) + "/"), { reason: "forbidden", char: "/", position: 301 });
+  assert.deepEqual(P.refProblem("hash", "ab\tc"), { reason: "forbidden", char: "U+0009", position: 3 });
   assert.deepEqual(P.refProblem("row", "12a"), { reason: "not_a_row_id" });
   assert.equal(P.refProblem("row", "12"), null);
 });

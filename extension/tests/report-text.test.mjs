@@ -254,3 +254,13 @@ test("unknown kinds and junk fall back to 'unexpected'", () => {
   assert.deepEqual(describeReport(null, tEn), u);
   assert.deepEqual(describeReport({ kind: "__proto__" }, tEn), u);
 });
+
+test("a report whose audit record could not be completed says so in the fix, in both languages", () => {
+  for (const [lang, t] of LANGS) {
+    const plain = describeReport({ ok: true, kind: "dropped", params: {} }, t);
+    const warned = describeReport({ ok: true, kind: "dropped", params: { auditIncomplete: "yes" } }, t);
+    assert.equal(warned.title, plain.title, lang);
+    assert.ok(warned.fix.startsWith(plain.fix) && warned.fix.length > plain.fix.length + 20, `${lang}: ${warned.fix}`);
+    assert.ok(warned.fix.includes(t("report_audit_incomplete")), lang);
+  }
+});
