@@ -42,7 +42,10 @@ let matching = [];
 const selected = new Set();
 let runRunning = false;
 let shownRunId = null;
-let renderedResults = 0;
+/** Indices (in run.results) of the lines already shown: a line is shown once it is settled. */
+let renderedResults = new Set();
+/** Lines of a run that have no outcome yet (the background keeps every line, settled in place). */
+const UNSETTLED = new Set(["pending", "sending"]);
 let pollTimer = null;
 // While a list is on its way: no select-all, no bulk start (both need the whole list).
 let partial = false;
@@ -409,7 +412,7 @@ function showRun(run) {
   if (!run) return;
   if (run.id !== shownRunId) {
     shownRunId = run.id;
-    renderedResults = 0;
+    renderedResults = new Set();
     els.runResults.replaceChildren();
   }
   els.runPanel.hidden = false;
@@ -418,9 +421,13 @@ function showRun(run) {
   els.runProgress.value = run.done || 0;
   const results = Array.isArray(run.results) ? run.results : [];
   const frag = document.createDocumentFragment();
-  for (let i = renderedResults; i < results.length; i++) frag.appendChild(resultLine(results[i]));
+  // One line per session as its outcome arrives (in the order they are seen settled).
+  results.forEach((r, i) => {
+    if (renderedResults.has(i) || !r || UNSETTLED.has(r.state)) return;
+    renderedResults.add(i);
+    frag.appendChild(resultLine(r));
+  });
   els.runResults.appendChild(frag);
-  renderedResults = results.length;
   const sum = run.summary || { dropped: 0, alreadyEnded: 0, failed: 0, reasons: [] };
   els.runSummary.classList.remove("is-ok", "is-error");
   els.runSummary.dataset.kind = "";

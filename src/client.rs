@@ -635,6 +635,23 @@ impl<T: Transport, C: Clock> Client<T, C> {
         }
     }
 
+    /// Makes sure the client holds a usable token (the cached one, or a new one when there is
+    /// none or `renew` asks for a fresh one), without any other request: `connected` (no params),
+    /// or why no token could be had. The background uses it to hand a token to its own pages.
+    pub async fn ensure_token(&self, renew: bool) -> Report {
+        let flow = Flow::default();
+        let stale = if renew {
+            self.cache.borrow().peek().map(|t| t.access_token.clone())
+        } else {
+            None
+        };
+        let o = match self.token(stale.as_deref()).await {
+            Ok(_) => Outcome::local(OutcomeKind::Connected),
+            Err(o) => o,
+        };
+        self.finish(self.report(o, &flow))
+    }
+
     /// Fetch a NEW token, then ask to drop [`PROBE_SESSION_ID`] (well-formed, never a real
     /// session) to learn whether the authorization may terminate sessions: `connected` with
     /// `params.canDrop` "yes" (the drop handler answered "already ended"-class: the route and

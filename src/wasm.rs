@@ -227,6 +227,7 @@ enum Op {
     Lookup(crate::id::SessionRef),
     List(ListOptions, Option<Function>),
     Test,
+    Token(bool),
     Refused(IdError),
 }
 
@@ -304,6 +305,14 @@ impl DropClient {
         self.spawn(Op::Test)
     }
 
+    /// A usable token in the client (cached, or fetched; a fresh one with `renew`), nothing else
+    /// sent → Promise<Report> (kind `connected`, or why no token could be had); read it with
+    /// `state()`.
+    #[wasm_bindgen(js_name = ensureToken)]
+    pub fn ensure_token(&self, renew: Option<bool>) -> Promise {
+        self.spawn(Op::Token(renew.unwrap_or(false)))
+    }
+
     /// curl command of the DELETE the next drop of this session hash would send (token
     /// redacted unless `redact` is false); throws a Report (`invalid_session_ref`) otherwise.
     pub fn curl(&self, session_ref: JsValue, redact: Option<bool>) -> Result<String, JsValue> {
@@ -347,6 +356,7 @@ impl DropClient {
                     }
                 }
                 Op::Test => inner.test_connection().await,
+                Op::Token(renew) => inner.ensure_token(renew).await,
                 Op::Refused(e) => Report::invalid_ref(&e),
             };
             Ok(report_js(rep))

@@ -758,3 +758,28 @@ fn config_validation() {
         serde_json::json!({"field": "timeoutMs", "reason": "out_of_range", "value": 10})
     );
 }
+
+#[test]
+fn ensure_token_fetches_only_a_token_reuses_it_and_renews_on_request() {
+    let pam = Pam::new(Generation::Api);
+    let (c, _) = client(&pam, GenerationPolicy::Auto);
+    let r = block_on(c.ensure_token(false));
+    assert_eq!(r.outcome.kind, OutcomeKind::Connected, "{r:?}");
+    let first = c.state().token.expect("a token in the client").access_token;
+    let r = block_on(c.ensure_token(false));
+    assert_eq!(r.outcome.kind, OutcomeKind::Connected);
+    assert_eq!(pam.issued.get(), 1, "the cached token is reused");
+    let r = block_on(c.ensure_token(true));
+    assert_eq!(r.outcome.kind, OutcomeKind::Connected);
+    assert_eq!(pam.issued.get(), 2, "renew asks for a new one");
+    assert_ne!(c.state().token.unwrap().access_token, first);
+    assert_eq!(
+        pam.paths(),
+        ["POST /iso/oauth2/token", "POST /iso/oauth2/token"],
+        "nothing but token requests"
+    );
+    pam.bad_secret.set(true);
+    let r = block_on(c.ensure_token(true));
+    assert_eq!(r.outcome.kind, OutcomeKind::AuthFailed, "{r:?}");
+    assert!(!r.ok());
+}

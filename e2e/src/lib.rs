@@ -672,6 +672,64 @@ return Array.from(t.tBodies[0].rows).filter(r => !r.classList.contains('empty-ro
 });
 "#;
 
+/// The background's confirmation window (`confirm.html`, opened with `windows.create`), once
+/// WebDriver has switched to it: its text and the window to go back to.
+pub struct ConfirmWindow {
+    pub text: String,
+    pub back: fantoccini::wd::WindowHandle,
+}
+
+impl Session {
+    /// Waits for the confirmation window the background opens, switches to it and waits until its
+    /// "Terminate" button is enabled (the appliance has been asked). Returns its visible text.
+    pub async fn confirm_window(&self) -> ConfirmWindow {
+        let back = self.client.window().await.expect("current window");
+        let handle = self
+            .wait_for("the confirmation window", WAIT, || async {
+                for h in self.client.windows().await.ok()? {
+                    if h == back || self.client.switch_to_window(h.clone()).await.is_err() {
+                        continue;
+                    }
+                    let url = self.client.current_url().await.ok()?;
+                    if url.path().ends_with("/confirm.html") {
+                        return Some(h);
+                    }
+                }
+                let _ = self.client.switch_to_window(back.clone()).await;
+                None
+            })
+            .await;
+        self.client.switch_to_window(handle).await.expect("switch");
+        let text = self
+            .wait_js(
+                "the confirmation window ready",
+                "const y = document.getElementById('yes'); \
+                 return y && !y.disabled ? document.body.innerText : null;",
+            )
+            .await;
+        ConfirmWindow {
+            text: text.as_str().unwrap_or_default().to_owned(),
+            back,
+        }
+    }
+
+    /// Clicks "Terminate" (`yes`) or "Cancel" in the confirmation window, then switches back.
+    pub async fn answer_confirm(&self, w: ConfirmWindow, yes: bool) {
+        let id = if yes { "yes" } else { "no" };
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .expect("confirmation button")
+            .click()
+            .await
+            .expect("click");
+        self.client
+            .switch_to_window(w.back)
+            .await
+            .expect("back to the page");
+    }
+}
+
 impl Session {
     /// The data rows of `table` (a CSS selector), empty when the table is absent.
     pub async fn rows(&self, table: &str) -> Vec<Row> {

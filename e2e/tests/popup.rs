@@ -1458,27 +1458,20 @@ async fn managed_policy_overrides_the_options(b: Browser) {
     // …and the managed "ask before terminating": a console click asks first.
     let rows = s.open_console("").await;
     let (i, hash) = console_row(&s, &rows, true, 0);
-    let user = s.sim.session(&hash).unwrap().user;
     s.click_row(CONSOLE_TABLE, i).await;
-    let text = s
-        .wait_for("the confirmation prompt", WAIT, || async {
-            s.client.get_alert_text().await.ok()
-        })
-        .await;
-    assert_eq!(
-        text,
-        msg("confirmTerminateOne", &[&user]),
-        "[{}] prompt",
-        b.name()
+    // The background asks in its own window (not the page): the session id is shown there.
+    let w = s.confirm_window().await;
+    assert!(
+        w.text.contains(&hash),
+        "[{}] the confirmation names the session: {}",
+        b.name(),
+        w.text
     );
-    s.client.dismiss_alert().await.expect("dismiss");
+    s.answer_confirm(w, false).await;
     assert_stays(&s, "DELETE", "/", 0, Duration::from_millis(700)).await;
     s.click_row(CONSOLE_TABLE, i).await;
-    s.wait_for("the confirmation prompt again", WAIT, || async {
-        s.client.get_alert_text().await.ok()
-    })
-    .await;
-    s.client.accept_alert().await.expect("accept");
+    let w = s.confirm_window().await;
+    s.answer_confirm(w, true).await;
     let row = s.wait_row_done(CONSOLE_TABLE, i).await;
     assert_eq!(row.state.as_deref(), Some("dropped"), "{}", row.status);
     assert_eq!(delete_paths(&s), vec![drop_path(&hash)]);

@@ -253,7 +253,9 @@ async fn stop_background(s: &Session) {
             }
         }
         Browser::Firefox => {
-            // The page goes away with the extension: no answer to wait for.
+            // The page goes away with the extension (its browsing context is discarded): a spare
+            // tab, opened first, is where the test goes on.
+            let spare = s.client.new_window(true).await.expect("a spare tab");
             let _ = s
                 .client
                 .execute(
@@ -262,6 +264,10 @@ async fn stop_background(s: &Session) {
                 )
                 .await;
             tokio::time::sleep(Duration::from_millis(1500)).await;
+            s.client
+                .switch_to_window(spare.handle)
+                .await
+                .expect("switch to the spare tab");
         }
     }
 }

@@ -131,8 +131,8 @@ export function makeClients({ api, core, DropClient, config, boot = null, sessio
 
   /**
    * Makes sure the client holds a token valid for at least TOKEN_MARGIN_MS: null when it does
-   * (or now does), else the Report of the failure. The token is fetched by a read-only call
-   * (list-one of row 0, whose "not found" is expected): never a DELETE.
+   * (or now does), else the Report of the failure. Only the token endpoint is asked
+   * (`ensureToken`): never a DELETE, never a list.
    */
   async function obtainToken(entry) {
     const valid = () => {
@@ -140,10 +140,11 @@ export function makeClients({ api, core, DropClient, config, boot = null, sessio
       return !!(st && st.token && st.token.accessToken && st.token.expiresAtMs - Date.now() > TOKEN_MARGIN_MS);
     };
     if (valid()) return null;
+    const held = rememberToken(entry);
     let report;
     try {
       report = plainReport(await withDeadline(
-        entry.client.lookup({ kind: "row", value: "0" }),
+        entry.client.ensureToken(!!(held && held.token)),
         callDeadline(entry.cfg, 3),
         () => makeReport("timeout", { stillWaiting: "yes" }),
       ));

@@ -70,7 +70,8 @@ export function fakeStorage(initial = {}, { fail = null, log = [] } = {}) {
 
 /**
  * A v2 DropClient (docs/DESIGN.md §2) whose answers come from `behaviour`; every call goes to `log`.
- * The default: drop -> dropped, resolve(row) -> hash "h<row>", lookup -> the session, token "tok".
+ * The default: drop -> dropped, resolve(row) -> hash "h<row>", lookup -> the session, token "tok"
+ * (ensureToken: "tok", or "tok-renewed" when asked to renew).
  */
 export function fakeClient(behaviour = {}, log = []) {
   const st = { token: null, generation: null };
@@ -103,6 +104,12 @@ export function fakeClient(behaviour = {}, log = []) {
       log.push(["listActive", opts && opts.limit]);
       give();
       return { ok: true, total: 2, activeCount: 1, sessions: [{ id: 1, user: "a", sessionId: "h1" }] };
+    },
+    async ensureToken(renew) {
+      log.push(["ensureToken", !!renew]);
+      if (behaviour.ensureToken) return behaviour.ensureToken(renew, c);
+      give(renew ? "tok-renewed" : "tok");
+      return report("connected", { ok: true });
     },
     async testConnection() {
       log.push(["testConnection"]);
@@ -165,7 +172,7 @@ export function fakeClients(client, cfg = fakeCfg()) {
     },
     async obtainToken() {
       if (client.state().token) return null;
-      const r = await client.lookup({ kind: "row", value: "0" });
+      const r = await client.ensureToken(false);
       return client.state().token ? null : r;
     },
     secrets: () => secrets.slice(),

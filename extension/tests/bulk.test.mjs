@@ -102,7 +102,7 @@ test("bounded pool, token fetched once by a read-only call (no probe DELETE), au
   assert.equal(busy.kind, "bulk_running");
   const run = await finished(w.bulk);
   assert.equal(max, 3);
-  assert.deepEqual(w.log.filter((x) => x[0] !== "drop"), [["lookup", "row", "0"]], "one token, by list-one, never testConnection");
+  assert.deepEqual(w.log.filter((x) => x[0] !== "drop"), [["ensureToken", false]], "one token, from the token endpoint only, never testConnection");
   assert.equal(run.summary.dropped, 10);
   assert.equal(run.summary.alreadyEnded, 1);
   assert.deepEqual(run.summary.reasons, [{ kind: "not_authorized", count: 1 }]);
@@ -113,7 +113,7 @@ test("bounded pool, token fetched once by a read-only call (no probe DELETE), au
 });
 
 test("token failure: nothing sent, every session not_sent with the reason", async () => {
-  const w = world({ behaviour: { lookup: async () => report("redirect", { params: { location: "https://elsewhere.example" } }) } });
+  const w = world({ behaviour: { ensureToken: async () => report("redirect", { params: { location: "https://elsewhere.example" } }) } });
   await w.bulk.start(msg([{ sessionId: "a" }, { sessionId: "b" }]));
   const run = await finished(w.bulk);
   assert.equal(w.log.filter((x) => x[0] === "drop").length, 0);

@@ -66,16 +66,25 @@ test("not loaded, not configured, no permission: a Report each, with params", as
   assert.equal("message" in np, false, "no formatted text in the background");
 });
 
-test("obtainToken: a read-only call (list-one), never a DELETE or a probe; a failure is its Report", async () => {
+test("obtainToken: only the token endpoint (ensureToken), never a DELETE, a list or a probe; a failure is its Report", async () => {
   const e = env();
   const entry = await e.clients.usable();
   assert.equal(await e.clients.obtainToken(entry), null);
-  assert.deepEqual(e.log, [["lookup", "row", "0"]]);
+  assert.deepEqual(e.log, [["ensureToken", false]]);
   assert.equal(await e.clients.obtainToken(entry), null, "a valid token is reused");
   assert.equal(e.log.length, 1);
-  const bad = env({ behaviour: { lookup: async () => report("token_unreadable", { status: 200 }) } });
+  const bad = env({ behaviour: { ensureToken: async () => report("token_unreadable", { status: 200 }) } });
   const r = await bad.clients.obtainToken(await bad.clients.usable());
   assert.equal(r.kind, "token_unreadable");
+});
+
+test("obtainToken: a token about to expire is renewed (ensureToken(true))", async () => {
+  const e = env();
+  const entry = await e.clients.usable();
+  entry.client.restoreState({ token: { accessToken: "old", expiresAtMs: Date.now() + 1000 }, generation: null });
+  assert.equal(await e.clients.obtainToken(entry), null);
+  assert.deepEqual(e.log.filter((x) => x[0] === "ensureToken"), [["ensureToken", true]]);
+  assert.equal(entry.client.state().token.accessToken, "tok-renewed");
 });
 
 test("freshToken: the token and what a token-only client needs", async () => {

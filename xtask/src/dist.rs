@@ -713,7 +713,10 @@ mod tests {
         assert!(is_runtime_file("background.js"));
         assert!(!is_runtime_file("content/main.js"), "bundled, not copied");
         assert!(!is_runtime_file("content/features/terminate-button.js"));
-        assert!(!is_runtime_file("background/main.js"), "bundled, not copied");
+        assert!(
+            !is_runtime_file("background/main.js"),
+            "bundled, not copied"
+        );
         assert!(!is_runtime_file("background/routes.js"));
         assert!(is_runtime_file("wasm/session_drop_bg.wasm"));
         assert!(is_runtime_file("_locales/pt_BR/messages.json"));
