@@ -15,9 +15,8 @@ const DROP_REQUESTS = 7;
  * @param {object} d.audit     background/audit.js
  * @param {object} d.inflight  background/inflight.js
  * @param {object} [d.confirm] background/confirm.js (needed when `ask` is used)
- * @param {() => void} [d.onSend]  called before each DELETE (forget cached lists)
  */
-export function makeDropper({ clients, audit, inflight, confirm = null, onSend = () => {} }) {
+export function makeDropper({ clients, audit, inflight, confirm = null }) {
   async function call(entry, p, requests) {
     try {
       return plainReport(await withDeadline(p, callDeadline(entry.cfg, requests), () => makeReport("timeout", { stillWaiting: "yes" })));
@@ -41,7 +40,6 @@ export function makeDropper({ clients, audit, inflight, confirm = null, onSend =
       const detail = err && err.message ? err.message : String(err);
       return makeReport("audit_failed", { detail: detail.slice(0, 300) }, { sessionId: hash, rowId });
     }
-    onSend();
     let report;
     try {
       report = plainReport(await entry.client.drop({ kind: "hash", value: hash }));

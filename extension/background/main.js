@@ -42,7 +42,7 @@ const secrets = () => clients.secrets();
 const audit = makeAudit({ storage: api.storage.local, secrets });
 const confirm = makeConfirm({ api });
 const lists = makeLists({ clients });
-const dropper = makeDropper({ clients, audit, inflight: makeInflight(), confirm, onSend: () => lists.forget() });
+const dropper = makeDropper({ clients, audit, inflight: makeInflight(), confirm });
 const bulk = makeBulk({ api, clients, dropper, audit, secrets });
 const registration = makeRegistration({ api, config });
 const onboarding = makeOnboarding({ api, config });
@@ -50,7 +50,6 @@ const onboarding = makeOnboarding({ api, config });
 function changed() {
   config.invalidate();
   clients.invalidate();
-  lists.forget();
   onboarding.badge().catch(() => {});
   return registration.sync();
 }

@@ -48,7 +48,6 @@ export function makeRoutes({ api, settings, dropper, bulk, lists, audit, confirm
     testConnection: { from: PAGE, validate: v.testConnection, handle: (m) => settings.test(m.settings) },
     saveSettings: { from: PAGE, validate: v.saveSettings, handle: (m) => settings.save(m.settings) },
     getSettings: { from: PAGE, validate: v.getSettings, handle: () => settings.get() },
-    listActive: { from: PAGE, validate: v.listActive, handle: (m) => lists.listActive(m.limit, m.cached === true) },
     freshToken: { from: PAGE, validate: v.freshToken, handle: () => lists.freshToken(), secret: true },
     curl: { from: PAGE, validate: v.curl, handle: (m) => lists.curl(m.ref) },
     bulkStart: { from: PAGE, validate: v.bulkStart, handle: (m) => bulk.start(m) },

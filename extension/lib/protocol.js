@@ -7,7 +7,7 @@
 
 export const CONTENT_TYPES = Object.freeze(["status", "drop", "openOptions"]);
 export const PAGE_TYPES = Object.freeze([
-  "testConnection", "saveSettings", "getSettings", "listActive", "drop",
+  "testConnection", "saveSettings", "getSettings", "drop",
   "bulkStart", "bulkState", "auditList", "auditClear", "curl",
   "freshToken", "confirmGet", "confirmAnswer",
 ]);
@@ -25,7 +25,6 @@ export const LIMITS = Object.freeze({
   bulkMax: 20000,
   bulkHardMax: 200000,
   bindingKey: 256,
-  listLimitMax: 200000,
   columnTitles: 2000,
 });
 
@@ -263,17 +262,6 @@ export const VALIDATORS = Object.freeze({
     if (!onlyKeys(msg, ["type", "ref"])) return null;
     const ref = checkRef(msg.ref);
     return ref ? { type: "curl", ref } : null;
-  },
-  listActive(msg) {
-    // cached: true = may be answered from the list fetched by the previous listActive (a few
-    // seconds old at most, none of our drops since), without a new download.
-    if (!onlyKeys(msg, ["type", "limit", "cached"])) return null;
-    if (msg.limit !== undefined && !isIntIn(msg.limit, 1, LIMITS.listLimitMax)) return null;
-    if (msg.cached !== undefined && typeof msg.cached !== "boolean") return null;
-    const out = { type: "listActive" };
-    if (msg.limit !== undefined) out.limit = msg.limit;
-    if (msg.cached === true) out.cached = true;
-    return out;
   },
   testConnection(msg) {
     if (!onlyKeys(msg, ["type", "settings"])) return null;

@@ -9,48 +9,15 @@ export const LIST_TIMEOUT_MS = 300000;
 /** Extra time the page waits for the core's own timeout before it gives up itself. */
 const GRACE_MS = 10000;
 
-function field(o, k) {
-  if (o instanceof Map) return o.get(k);
-  return o == null ? undefined : o[k];
-}
-
-function textOrNull(v) {
-  return v === undefined || v === null ? null : String(v);
-}
-
-/** A plain, clonable session (the core may hand Maps or objects). */
-export function plainSession(s) {
-  const out = {};
-  for (const k of ["id", "user", "originIp", "credential", "device", "protocol", "proxy", "sessionId", "start", "end", "time"]) {
-    out[k] = textOrNull(field(s, k));
-  }
-  return out;
-}
+import { get, plainReport, plainSession, reportFromError } from "../lib/report.js";
+export { plainSession };
 
 function isReport(v) {
-  return !!v && typeof field(v, "kind") === "string";
-}
-
-function plainReport(v) {
-  const r = {};
-  for (const k of ["ok", "kind", "status", "next", "sessionId", "rowId", "generation", "attempts", "tokenRenewed", "serverMessage"]) {
-    const x = field(v, k);
-    r[k] = x === undefined ? null : x;
-  }
-  r.ok = r.ok === true;
-  const p = field(v, "params");
-  r.params = p instanceof Map ? Object.fromEntries(p) : p && typeof p === "object" ? { ...p } : {};
-  return r;
+  return !!v && typeof get(v, "kind") === "string";
 }
 
 function failure(kind, params = {}) {
   return { ok: false, kind, status: null, next: "report", serverMessage: null, params };
-}
-
-/** A thrown value as a Report (the core throws Reports; anything else is the core failing). */
-function reportOf(err) {
-  if (isReport(err)) return plainReport(err);
-  return failure("core_failed", { detail: String((err && err.message) || err || "") });
 }
 
 function deadline(ms) {
@@ -87,7 +54,7 @@ export async function listSessions({ send, DropClient, limit, onProgress, timeou
       tokenAuth: cfg.tokenAuth || "body",
     });
   } catch (err) {
-    return reportOf(err);
+    return reportFromError(err);
   }
   const progress = typeof onProgress === "function" ? onProgress : () => {};
   for (;;) {
@@ -101,14 +68,14 @@ export async function listSessions({ send, DropClient, limit, onProgress, timeou
       ]);
     } catch (err) {
       res = err;
-      if (!isReport(err)) return reportOf(err);
+      if (!isReport(err)) return reportFromError(err);
     } finally {
       stop.cancel();
     }
-    if (field(res, "ok") === true && Array.isArray(field(res, "sessions"))) {
-      const sessions = field(res, "sessions").map(plainSession);
-      const total = Number(field(res, "total") ?? sessions.length);
-      const activeCount = Number(field(res, "activeCount") ?? sessions.length);
+    if (get(res, "ok") === true && Array.isArray(get(res, "sessions"))) {
+      const sessions = get(res, "sessions").map(plainSession);
+      const total = Number(get(res, "total") ?? sessions.length);
+      const activeCount = Number(get(res, "activeCount") ?? sessions.length);
       return { ok: true, total, activeCount, sessions };
     }
     if (!isReport(res)) return failure("unexpected");

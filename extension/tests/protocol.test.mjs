@@ -8,13 +8,13 @@ const ctxBase = { runtimeId: "abc", extensionBase: "chrome-extension://abc/", se
 test("content scripts may only send status, drop, openOptions", () => {
   assert.deepEqual(P.validateMessage({ type: "status" }, "content"), { ok: true, msg: { type: "status" } });
   assert.equal(P.validateMessage({ type: "openOptions" }, "content").ok, true);
-  for (const type of ["getSettings", "saveSettings", "testConnection", "listActive", "bulkStart", "bulkState", "auditList", "auditClear", "curl"]) {
+  for (const type of ["getSettings", "saveSettings", "testConnection", "bulkStart", "bulkState", "auditList", "auditClear", "curl"]) {
     assert.equal(P.validateMessage({ type }, "content").ok, false, type);
   }
 });
 
 test("pages may use the page types and not the content-only ones", () => {
-  for (const type of ["getSettings", "bulkState", "auditList", "auditClear", "listActive", "testConnection"]) {
+  for (const type of ["getSettings", "bulkState", "auditList", "auditClear", "testConnection"]) {
     assert.equal(P.validateMessage({ type }, "page").ok, true, type);
   }
   assert.equal(P.validateMessage({ type: "status" }, "page").ok, false);
@@ -123,9 +123,8 @@ test("confirmGet / confirmAnswer / freshToken shapes", () => {
   for (const type of ["freshToken", "confirmGet", "confirmAnswer"]) assert.equal(P.validateMessage({ type, id: 1, yes: true }, "content").ok, false);
 });
 
-test("listActive and curl", () => {
-  assert.equal(P.validateMessage({ type: "listActive", limit: 500 }, "page").ok, true);
-  assert.equal(P.validateMessage({ type: "listActive", limit: 0 }, "page").ok, false);
+test("curl; listActive is gone (the popup lists sessions itself)", () => {
+  assert.equal(P.validateMessage({ type: "listActive", limit: 500 }, "page").ok, false);
   assert.equal(P.validateMessage({ type: "curl", ref: { kind: "hash", value: "ab" } }, "page").ok, true);
   assert.equal(P.validateMessage({ type: "curl" }, "page").ok, false);
 });

@@ -25,7 +25,7 @@ function world(cfg = fakeCfg()) {
     settings: { get: rec("getSettings", { ok: true }), save: rec("save", { ok: true }), test: rec("test", { ok: true, kind: "connected", params: { canDrop: "no" } }) },
     dropper: { drop: rec("drop", { ok: true, kind: "dropped", sessionId: "abc", params: {} }) },
     bulk: { start: rec("bulkStart", { ok: true }), state: rec("bulkState", { ok: true, run: null }) },
-    lists: { listActive: rec("list", { ok: true }), freshToken: rec("freshToken", { ok: true, token: { accessToken: "tok", expiresAtMs: 1 } }), curl: rec("curl", { ok: true }) },
+    lists: { freshToken: rec("freshToken", { ok: true, token: { accessToken: "tok", expiresAtMs: 1 } }), curl: rec("curl", { ok: true }) },
     audit: { list: async () => [], clear: async () => {} },
     confirm: { get: (id) => (id === 1 ? { sessionId: "abc", rowId: null, session: null, lookupError: null } : null), answer: (id) => id === 1 },
     extensionBase: BASE,
