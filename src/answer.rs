@@ -186,24 +186,7 @@ impl<'de> Visitor<'de> for LevelSeed {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Level, E> {
-        Ok(Level::default())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Level, E> {
-        Ok(Level::default())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Level, E> {
-        Ok(Level::default())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Level, E> {
-        Ok(Level::default())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Level, E> {
-        Ok(Level::default())
-    }
-    fn visit_unit<E>(self) -> Result<Level, E> {
-        Ok(Level::default())
-    }
+    skip_scalars!(Level::default());
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Level, A::Error> {
         while s.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Level::default())

@@ -40,41 +40,29 @@ pub trait Transport {
     }
 }
 
-impl<T: Transport + ?Sized> Transport for &T {
-    async fn send(
-        &self,
-        req: HttpRequest,
-        timeout_ms: u32,
-    ) -> Result<HttpResponse, TransportError> {
-        (**self).send(req, timeout_ms).await
-    }
-    async fn send_with_progress(
-        &self,
-        req: HttpRequest,
-        timeout_ms: u32,
-        progress: Progress<'_>,
-    ) -> Result<HttpResponse, TransportError> {
-        (**self).send_with_progress(req, timeout_ms, progress).await
-    }
+/// A reference or a shared pointer to a transport is a transport.
+macro_rules! forward_transport {
+    ($($ptr:ty),+) => {$(
+        impl<T: Transport + ?Sized> Transport for $ptr {
+            async fn send(
+                &self,
+                req: HttpRequest,
+                timeout_ms: u32,
+            ) -> Result<HttpResponse, TransportError> {
+                (**self).send(req, timeout_ms).await
+            }
+            async fn send_with_progress(
+                &self,
+                req: HttpRequest,
+                timeout_ms: u32,
+                progress: Progress<'_>,
+            ) -> Result<HttpResponse, TransportError> {
+                (**self).send_with_progress(req, timeout_ms, progress).await
+            }
+        }
+    )+};
 }
-
-impl<T: Transport + ?Sized> Transport for std::rc::Rc<T> {
-    async fn send(
-        &self,
-        req: HttpRequest,
-        timeout_ms: u32,
-    ) -> Result<HttpResponse, TransportError> {
-        (**self).send(req, timeout_ms).await
-    }
-    async fn send_with_progress(
-        &self,
-        req: HttpRequest,
-        timeout_ms: u32,
-        progress: Progress<'_>,
-    ) -> Result<HttpResponse, TransportError> {
-        (**self).send_with_progress(req, timeout_ms, progress).await
-    }
-}
+forward_transport!(&T, std::rc::Rc<T>);
 
 /// Milliseconds since the Unix epoch (like JS `Date.now()`).
 pub trait Clock {

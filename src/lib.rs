@@ -9,6 +9,32 @@
 //! `http`, `id`, `server`, `credentials` → `generation` → `answer` → `outcome` → `token`,
 //! `sessions`, `request` → `config` → `report` → `client` → `wasm`.
 
+/// The `visit_*` methods of a serde `Visitor` for the JSON values that carry nothing for it
+/// (booleans, numbers, strings, null): each is read and answers `$ret`. The vendor's answers are
+/// untrusted, so a value of an unexpected type is skipped rather than an error.
+macro_rules! skip_scalars {
+    ($ret:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($ret)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($ret)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($ret)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($ret)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($ret)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($ret)
+        }
+    };
+}
+
 pub mod answer;
 pub mod client;
 pub mod config;

@@ -156,6 +156,22 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// One message of the extension's catalogue (`extension/_locales/<locale>/messages.json`, the only
+/// place operator texts live). Panics when it is missing.
+pub fn catalogue_message(locale: &str, key: &str) -> String {
+    let path = repo_root()
+        .join("extension/_locales")
+        .join(locale)
+        .join("messages.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let cat: Value = serde_json::from_str(&text).expect("catalogue JSON");
+    cat[key]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} missing from {}", path.display()))
+        .to_owned()
+}
+
 /// `$SESSION_DROP_E2E_DIST`, else `target/e2e-dist` when it exists. Panics with the way to
 /// build it otherwise: a missing package is a failure, never a skip.
 pub fn dist_dir() -> PathBuf {

@@ -53,21 +53,13 @@ fn title(kind: OutcomeKind, lang: Lang) -> String {
 }
 
 /// The title the extension shows for a Report kind: `report_<kind>_title` of the message
-/// catalogue (`extension/_locales/<locale>/messages.json`, contract v2 §C).
+/// catalogue (`extension/_locales/<locale>/messages.json`, docs/DESIGN.md §2).
 fn catalogue_title(kind: OutcomeKind, locale: &str) -> String {
-    let path = session_drop_e2e::repo_root()
-        .join("extension/_locales")
-        .join(locale)
-        .join("messages.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let cat: serde_json::Value = serde_json::from_str(&text).expect("catalogue JSON");
     let name = serde_json::to_value(kind).expect("kind name");
-    let key = format!("report_{}_title", name.as_str().unwrap_or_default());
-    cat[&key]["message"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing from {}", path.display()))
-        .to_owned()
+    session_drop_e2e::catalogue_message(
+        locale,
+        &format!("report_{}_title", name.as_str().unwrap_or_default()),
+    )
 }
 
 /// Index of the first row (from `from`) whose session the simulator has in state `active`.

@@ -45,14 +45,6 @@ fn sim_config(s: &Session, body: Value) {
     }
 }
 
-/// One message of the extension's own catalogue (the built package's `_locales/en`).
-fn catalogue(s: &Session, key: &str) -> String {
-    let path = s.ext_dir.join("_locales/en/messages.json");
-    let text = std::fs::read_to_string(&path).expect("_locales/en/messages.json");
-    let v: Value = serde_json::from_str(&text).expect("messages.json");
-    v[key]["message"].as_str().unwrap_or("").to_string()
-}
-
 /// An extension page with no behaviour of its own, to talk to the background from.
 async fn open_extension_page(s: &Session) {
     s.goto(&format!("{}confirm.html", s.ext_base)).await;
@@ -178,7 +170,7 @@ async fn token_redirect_sends_the_secret_nowhere_else(b: Browser) {
     s.click_row(CONSOLE_TABLE, i).await;
     let row = s.wait_row_done(CONSOLE_TABLE, i).await;
     assert_eq!(row.state.as_deref(), Some("failed"), "[{}]", b.name());
-    let title = catalogue(&s, "report_redirect_title");
+    let title = session_drop_e2e::catalogue_message("en", "report_redirect_title");
     assert!(
         !title.is_empty(),
         "the catalogue names the redirect outcome"

@@ -354,11 +354,15 @@ impl DeployValues {
     }
 }
 
-/// The background and the modules it imports (lib/*.js, the wasm-bindgen glue) as one ES module
-/// (esbuild, not minified): a stopped service worker / suspended event page then loads one file
-/// instead of eight before its listeners exist (Firefox: ≈ 25 ms of module loading at a cold
-/// start). The pages keep importing the separate modules. Returns the bundle's path in `out`.
-fn bundle_background(root: &Path, out: &Path) -> Result<std::path::PathBuf> {
+/// `extension/<entry>` and the modules it imports bundled by esbuild (not minified) into
+/// `out/<name>`, as `format` ("esm" or "iife"); returns the bundle's text too.
+fn esbuild_bundle(
+    root: &Path,
+    out: &Path,
+    entry: &str,
+    format: &str,
+    name: &str,
+) -> Result<(PathBuf, String)> {
     let esbuild = root.join("node_modules").join(".bin").join("esbuild");
     if !esbuild.exists() {
         bail!(
@@ -366,13 +370,13 @@ fn bundle_background(root: &Path, out: &Path) -> Result<std::path::PathBuf> {
             esbuild.display()
         );
     }
-    let bundle = out.join(".background.bundle.js");
+    let bundle = out.join(name);
     let status = std::process::Command::new(&esbuild)
         .current_dir(root)
-        .arg(Path::new("extension").join(BACKGROUND_ENTRY))
+        .arg(Path::new("extension").join(entry))
         .args([
             "--bundle",
-            "--format=esm",
+            &format!("--format={format}"),
             "--platform=browser",
             "--target=es2022",
             "--charset=utf8",
@@ -383,51 +387,39 @@ fn bundle_background(root: &Path, out: &Path) -> Result<std::path::PathBuf> {
         .status()
         .with_context(|| format!("running {}", esbuild.display()))?;
     if !status.success() {
-        bail!("esbuild could not bundle extension/{BACKGROUND} ({status})");
+        bail!("esbuild could not bundle extension/{entry} ({status})");
     }
-    // One self-contained module that still finds its wasm next to it.
-    let text = fs::read_to_string(&bundle).context("reading the bundled background")?;
+    let text =
+        fs::read_to_string(&bundle).with_context(|| format!("reading {}", bundle.display()))?;
     if text
         .lines()
         .any(|l| l.starts_with("import ") || l.starts_with("export "))
-        || !text.contains("\"./wasm/session_drop_bg.wasm\"")
     {
-        bail!("the bundled background is not one self-contained module loading ./wasm/session_drop_bg.wasm");
+        bail!("the bundle of extension/{entry} still imports or exports: it is not self-contained");
+    }
+    Ok((bundle, text))
+}
+
+/// The background and the modules it imports (lib/*.js, the wasm-bindgen glue) as one ES module:
+/// a stopped service worker / suspended event page then loads one file instead of many before its
+/// listeners exist. The pages keep importing the separate modules. Returns the bundle's path.
+fn bundle_background(root: &Path, out: &Path) -> Result<PathBuf> {
+    let (bundle, text) =
+        esbuild_bundle(root, out, BACKGROUND_ENTRY, "esm", ".background.bundle.js")?;
+    // It still finds its wasm next to it.
+    if !text.contains("\"./wasm/session_drop_bg.wasm\"") {
+        bail!("the bundled background does not load ./wasm/session_drop_bg.wasm");
     }
     Ok(bundle)
 }
 
 /// The console content script: `extension/content/main.js` and the ES modules it imports
 /// (content/*, lib/report-text.js) as one classic script (an IIFE: content scripts cannot be
-/// modules), written to the packages as [`CONTENT_BUNDLE`]. Returns the bundle's path in `out`.
+/// modules), written to the packages as [`CONTENT_BUNDLE`]. Returns the bundle's path.
 fn bundle_content(root: &Path, out: &Path) -> Result<PathBuf> {
-    let esbuild = root.join("node_modules").join(".bin").join("esbuild");
-    let bundle = out.join(".content.bundle.js");
-    let status = std::process::Command::new(&esbuild)
-        .current_dir(root)
-        .arg(Path::new("extension").join(CONTENT_ENTRY))
-        .args([
-            "--bundle",
-            "--format=iife",
-            "--platform=browser",
-            "--target=es2022",
-            "--charset=utf8",
-            "--legal-comments=none",
-            "--log-level=warning",
-        ])
-        .arg(format!("--outfile={}", bundle.display()))
-        .status()
-        .with_context(|| format!("running {}", esbuild.display()))?;
-    if !status.success() {
-        bail!("esbuild could not bundle extension/{CONTENT_ENTRY} ({status})");
-    }
-    let text = fs::read_to_string(&bundle).context("reading the bundled content script")?;
-    if text
-        .lines()
-        .any(|l| l.starts_with("import ") || l.starts_with("export "))
-        || text.contains("__sessionDrop")
-    {
-        bail!("the bundled content script is not one self-contained classic script");
+    let (bundle, text) = esbuild_bundle(root, out, CONTENT_ENTRY, "iife", ".content.bundle.js")?;
+    if text.contains("__sessionDrop") {
+        bail!("the bundled content script still uses the old shared global");
     }
     Ok(bundle)
 }
