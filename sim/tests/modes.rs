@@ -1,4 +1,4 @@
-//! Contract v2 §E: the simulator's answer modes (`token_body`, `redirect`, `list_delay_ms`,
+//! docs/DESIGN.md §4: the simulator's answer modes (`token_body`, `redirect`, `list_delay_ms`,
 //! `error_body_bytes`), each set through `POST /__sim/config`.
 
 mod common;
