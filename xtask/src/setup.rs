@@ -147,9 +147,9 @@ fn wasm_tools_state(root: &Path) -> String {
     )
 }
 
-/// geckodriver at the pinned version, if installed.
+/// geckodriver at the pinned version, if installed (found where the tests look for it).
 pub fn geckodriver() -> Option<PathBuf> {
-    let p = which("geckodriver")?;
+    let p = xtask::browsers::geckodriver_path()?;
     let v = output_of(Command::new(&p).arg("--version"))?;
     v.lines()
         .next()
