@@ -103,6 +103,10 @@ pub struct Launch {
     /// see what a restart changes); default: a fresh one per session. Firefox uses it in place
     /// (`-profile`).
     pub profile: Option<PathBuf>,
+    /// Chromium: let WebDriver see the extension's own targets (`goog:chromeOptions`
+    /// `enableExtensionTargets`, needed since ChromeDriver 136 for a window the extension opens
+    /// with `windows.create` to be among the window handles). Firefox lists them anyway.
+    pub extension_targets: bool,
 }
 
 /// How the extension gets into the browser.
@@ -128,6 +132,7 @@ impl Default for Launch {
             package: None,
             install: Install::Unpacked,
             profile: None,
+            extension_targets: false,
         }
     }
 }
@@ -483,6 +488,7 @@ impl Session {
             launch.profile.as_deref(),
             launch.lang,
             launch.prefs.as_ref(),
+            launch.extension_targets,
         )?;
         let client =
             match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -875,6 +881,7 @@ fn capabilities(
     firefox_profile: Option<&Path>,
     lang: &str,
     extra_prefs: Option<&Value>,
+    extension_targets: bool,
 ) -> Result<serde_json::Map<String, Value>> {
     let caps = match browser {
         Browser::Chromium => {
@@ -902,7 +909,7 @@ fn capabilities(
                 }
                 None => exclude.push("disable-background-networking"),
             }
-            json!({
+            let mut c = json!({
                 "browserName": "chrome",
                 "goog:chromeOptions": {
                     "binary": CHROMIUM,
@@ -910,7 +917,11 @@ fn capabilities(
                     "excludeSwitches": exclude,
                     "prefs": { "intl.accept_languages": lang },
                 },
-            })
+            });
+            if extension_targets {
+                c["goog:chromeOptions"]["enableExtensionTargets"] = json!(true);
+            }
+            c
         }
         Browser::Firefox => {
             let ff = firefox_path().ok_or("firefox-esr missing: run `cargo xtask setup`")?;

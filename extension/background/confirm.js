@@ -3,7 +3,7 @@
 // yes; the window closed, a timeout or a window that cannot open are a no.
 
 export const CONFIRM_TIMEOUT_MS = 120000;
-export const CONFIRM_SIZE = Object.freeze({ width: 480, height: 440 });
+export const CONFIRM_SIZE = Object.freeze({ width: 480, height: 560 });
 
 /**
  * @param {object} d
@@ -30,7 +30,7 @@ export function makeConfirm({ api, timeoutMs = CONFIRM_TIMEOUT_MS }) {
 
   return {
     /**
-     * Opens the confirmation window for `info` ({ sessionId, rowId, session, lookupError }) and
+     * Opens the confirmation window for `info` ({ sessionId, rowId, session, lookupError, mismatch }) and
      * resolves { yes, reason } with reason "yes" | "no" | "closed" | "timeout" | "unavailable".
      */
     ask(info) {

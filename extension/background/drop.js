@@ -57,10 +57,24 @@ export function makeDropper({ clients, audit, inflight, confirm = null }) {
     return report;
   }
 
+  /** list-one of a row id: `{ session }` (plain) or `{ lookupError }` (a Report). */
+  async function lookupRow(entry, rowId) {
+    let found;
+    try {
+      found = await withDeadline(entry.client.lookup({ kind: "row", value: rowId }), callDeadline(entry.cfg, 3), () => makeReport("timeout", { stillWaiting: "yes" }));
+    } catch (err) {
+      found = reportFromError(err);
+    }
+    clients.persist(entry);
+    if (get(found, "ok") === true && get(found, "session")) return { session: plainSession(get(found, "session")), lookupError: null };
+    return { session: null, lookupError: plainReport(found) };
+  }
+
   /**
    * @param {object} a
    * @param {{kind: "hash"|"row", value: string}} a.ref
-   * @param {object} [a.context]  { user, device }
+   * @param {object} [a.context]  { user, device, rowId } as the page shows them; `rowId` (the
+   *   numeric ID a hash row shows) is only asked about (list-one) in the confirmation, never trusted
    * @param {"console"|"popup"|"bulk"} a.source
    * @param {string} [a.runId]
    * @param {boolean} [a.ask]     confirm in an extension window first
@@ -71,25 +85,19 @@ export function makeDropper({ clients, audit, inflight, confirm = null }) {
     if (entry.error) return entry.error;
     const { client, cfg } = entry;
     let hash = ref.kind === "hash" ? ref.value : null;
-    const rowId = ref.kind === "row" ? ref.value : null;
+    let rowId = ref.kind === "row" ? ref.value : null;
+    // The row ID the page shows next to a hash: a claim, checked with the appliance below.
+    const shownRowId = ref.kind === "hash" && typeof context.rowId === "string" ? context.rowId : null;
+    const auditContext = { ...context };
+    delete auditContext.rowId; // the audit record's rowId is set only when the appliance confirmed it
     let session = null;
     let lookupError = null;
+    let mismatch = false;
     if (rowId !== null) {
       // A row is resolved to its hash first: the in-flight key is the session, not its name.
       if (ask) {
-        let found;
-        try {
-          found = await withDeadline(client.lookup({ kind: "row", value: rowId }), callDeadline(cfg, 3), () => makeReport("timeout", { stillWaiting: "yes" }));
-        } catch (err) {
-          found = reportFromError(err);
-        }
-        clients.persist(entry);
-        if (get(found, "ok") === true && get(found, "session")) {
-          session = plainSession(get(found, "session"));
-          hash = session.sessionId;
-        } else {
-          lookupError = plainReport(found);
-        }
+        ({ session, lookupError } = await lookupRow(entry, rowId));
+        if (session) hash = session.sessionId;
       } else {
         const r = await call(entry, client.resolve(rowId), 3);
         clients.persist(entry);
@@ -97,13 +105,21 @@ export function makeDropper({ clients, audit, inflight, confirm = null }) {
         else return { ...r, rowId: r.rowId ?? rowId };
       }
       if (!hash) return { ...(lookupError ?? makeReport("session_not_found")), rowId };
+    } else if (ask && shownRowId !== null) {
+      // A hash row that also shows its row ID: what the appliance says about that row. When it
+      // names another session the page may be lying: the window says so; the drop still targets
+      // only the bound hash, and only on a yes.
+      ({ session, lookupError } = await lookupRow(entry, shownRowId));
+      mismatch = !!session && session.sessionId !== hash;
+      if (session && !mismatch) rowId = shownRowId; // confirmed by the appliance: recorded
     }
     if (ask) {
+      const shown = rowId ?? shownRowId;
       if (!confirm) return makeReport("cancelled", { reason: "unavailable" }, { sessionId: hash, rowId });
-      const { yes, reason } = await confirm.ask({ sessionId: hash, rowId, session, lookupError });
+      const { yes, reason } = await confirm.ask({ sessionId: hash, rowId: shown, session, lookupError, mismatch });
       if (!yes) return makeReport("cancelled", { reason }, { sessionId: hash, rowId });
     }
-    const { promise } = inflight.run(inflightKey(cfg.server.origin, hash), () => send(entry, { hash, rowId, context, source, runId }));
+    const { promise } = inflight.run(inflightKey(cfg.server.origin, hash), () => send(entry, { hash, rowId, context: auditContext, source, runId }));
     return withDeadline(
       promise,
       callDeadline(cfg, DROP_REQUESTS),

@@ -307,6 +307,20 @@ export function readRef(row, info, cells) {
   return isRowValue(text) ? { kind: "row", value: text } : null;
 }
 
+/**
+ * The numeric row ID a hash row also shows (the Remote sessions report has an "ID" column next to
+ * "Session ID"), read now; null when the table has no ID column, the row is named by its row ID
+ * already, or the cell holds no row ID. The background asks the appliance (list-one) about it
+ * before a confirmed drop: the page's claim is checked, never trusted.
+ */
+export function readRowId(row, info, cells) {
+  if (info.mode !== "hash" || info.idCol < 0 || info.idCol === info.refCol) return null;
+  const cell = cells && !info.spans ? itemOf(cells, info.idCol) : cellAt(row, info.idCol, info.spans);
+  if (!cell) return null;
+  const text = cleanCellText(textOf(cell));
+  return isRowValue(text) ? text : null;
+}
+
 function cellValue(row, col, spans) {
   const cell = cellAt(row, col, spans);
   if (!cell) return undefined;

@@ -74,13 +74,21 @@ function optText(v, max) {
   return v === undefined || v === null || isBoundedString(v, max);
 }
 
+/**
+ * A drop's context: what the row shows besides its reference, as the page shows it (never trusted):
+ * `user`, `device` (text for the audit trail) and `rowId`, the numeric ID a hash row shows next to
+ * its hash (a row id: 1–20 digits), which the background checks with the appliance (list-one)
+ * before a confirmed drop.
+ */
 function checkContext(ctx) {
   if (ctx === undefined || ctx === null) return {};
-  if (!isPlainObject(ctx) || !onlyKeys(ctx, ["user", "device"])) return null;
+  if (!isPlainObject(ctx) || !onlyKeys(ctx, ["user", "device", "rowId"])) return null;
   if (!optText(ctx.user, LIMITS.contextText) || !optText(ctx.device, LIMITS.contextText)) return null;
+  if (ctx.rowId !== undefined && ctx.rowId !== null && !(typeof ctx.rowId === "string" && ROW_ID.test(ctx.rowId))) return null;
   const out = {};
   if (typeof ctx.user === "string" && ctx.user !== "") out.user = ctx.user;
   if (typeof ctx.device === "string" && ctx.device !== "") out.device = ctx.device;
+  if (typeof ctx.rowId === "string") out.rowId = ctx.rowId;
   return out;
 }
 

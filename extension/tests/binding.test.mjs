@@ -136,6 +136,35 @@ test("the row shows another session now: refused (the DOM can only veto, never c
   assert.equal(bindings.staleReason(buttons[0], readNow), null);
 });
 
+test("a hash row's row ID is bound too: a changed or added ID cell makes the button stale", () => {
+  const { bindings, buttons, info } = setup();
+  // what the feature does: the ID read at decoration is bound, and read again at click time
+  const readNow = (row) => {
+    const ref = dom.readRef(row, info);
+    return ref && { ...ref, rowId: dom.readRowId(row, info) };
+  };
+  const rebind = (btn) => {
+    const b = bindings.get(btn);
+    bindings.bind(btn, { row: b.row, table: b.table, cell: b.cell, prev: b.prev, ref: b.ref, rowId: dom.readRowId(b.row, info) });
+  };
+  buttons.forEach(rebind);
+  assert.equal(bindings.get(buttons[0]).rowId, "1");
+  assert.equal(bindings.staleReason(buttons[0], readNow), null);
+  const idCell = dom.cellAt(bindings.get(buttons[0]).row, info.idCol, false);
+  idCell.childNodes[0].data = "2";
+  assert.equal(bindings.staleReason(buttons[0], readNow), "ref_changed", "the page now shows another row ID");
+  assert.equal(bindings.get(buttons[0]).rowId, "1", "the binding is unchanged");
+  idCell.childNodes[0].data = "";
+  assert.equal(bindings.staleReason(buttons[0], readNow), "ref_changed", "the row ID is gone");
+  idCell.childNodes[0].data = "1";
+  assert.equal(bindings.staleReason(buttons[0], readNow), null);
+  // bound without a row ID (none shown at decoration): one appearing later is a change too
+  const b1 = bindings.get(buttons[1]);
+  bindings.bind(buttons[1], { row: b1.row, table: b1.table, cell: b1.cell, prev: b1.prev, ref: b1.ref });
+  assert.equal(bindings.get(buttons[1]).rowId, null);
+  assert.equal(bindings.staleReason(buttons[1], readNow), "ref_changed");
+});
+
 test("unbind: the button is no longer ours", () => {
   const { bindings, buttons, readNow } = setup();
   bindings.unbind(buttons[0]);

@@ -117,6 +117,29 @@ test("readRef / readContext", () => {
   assert.equal(dom.readRef(rowTable.rows[2], ri), null, "placeholder row");
 });
 
+test("readRowId: the numeric ID a hash row shows next to its hash, else null", () => {
+  const t = table({
+    head: ["ID", "Session ID", "User", "Device"],
+    rows: [
+      [" 41 ", "a1b2c3d4", "ana", "srv-01"],
+      ["", "b2c3d4e5", "bob", "srv-02"],
+      ["4 2", "c3d4e5f6", "carl", "srv-03"],
+      ["1".repeat(21), "d4e5f6a7", "dan", "srv-04"],
+    ],
+  });
+  const info = dom.analyzeTable(t);
+  const rows = t.rows;
+  assert.equal(dom.readRowId(rows[1], info), "41");
+  assert.equal(dom.readRowId(rows[1], info, rows[1].cells), "41", "from the row's cells (decoration path)");
+  assert.equal(dom.readRowId(rows[2], info), null, "empty");
+  assert.equal(dom.readRowId(rows[3], info), null, "not a row id");
+  assert.equal(dom.readRowId(rows[4], info), null, "too long");
+  const noId = table({ head: ["Session ID", "User"], rows: [["a1b2", "ana"]] });
+  assert.equal(dom.readRowId(noId.rows[1], dom.analyzeTable(noId)), null, "no ID column");
+  const rowTable = table({ head: ["ID", "User", "Device"], rows: [["42", "ana", "db"]] });
+  assert.equal(dom.readRowId(rowTable.rows[1], dom.analyzeTable(rowTable)), null, "a row-id table: the reference is the ID already");
+});
+
 test("cellAt is colspan-aware", () => {
   const t = el("table", {},
     el("thead", {}, el("tr", {}, el("th", { colspan: "2" }, "ID"), el("th", {}, "User"), el("th", {}, "Device"))),

@@ -189,7 +189,8 @@ test("confirmation: no, a closed window, a timeout, a window that cannot open: n
 
   const no = ask();
   await until(() => win.created.length === 1);
-  assert.deepEqual(confirm.get(idOf(0)), { sessionId: "abc", rowId: null, session: null, lookupError: null });
+  assert.deepEqual(confirm.get(idOf(0)), { sessionId: "abc", rowId: null, session: null, lookupError: null, mismatch: false });
+  assert.deepEqual(w.log, [], "a hash without a row ID: the appliance is not asked");
   confirm.answer(idOf(0), false);
   assert.equal((await no).kind, "cancelled");
 
@@ -211,6 +212,93 @@ test("confirmation: no, a closed window, a timeout, a window that cannot open: n
 
   assert.equal(w.log.filter((x) => x[0] === "drop").length + w2.log.filter((x) => x[0] === "drop").length, 0);
   assert.deepEqual(await w.audit.list(), []);
+});
+
+test("confirmation of a hash row that shows its row ID: list-one of that row; a match is shown and recorded", async () => {
+  const win = fakeWindows();
+  const confirm = makeConfirm({ api: win.api });
+  const w = setup({ confirm });
+  const pending = w.dropper.drop({ ref: { kind: "hash", value: "h42" }, context: { user: "ana", device: "db1", rowId: "42" }, source: "console", ask: true });
+  await until(() => win.created.length === 1, "the window");
+  const id = Number(/id=(\d+)/.exec(win.created[0].url)[1]);
+  const info = confirm.get(id);
+  assert.equal(info.sessionId, "h42");
+  assert.equal(info.rowId, "42");
+  assert.equal(info.mismatch, false);
+  assert.equal(info.session.sessionId, "h42", "what the appliance says about row 42");
+  assert.equal(info.session.user, "ana");
+  assert.deepEqual(w.log, [["lookup", "row", "42"]], "the appliance asked about the row, nothing sent");
+  confirm.answer(id, true);
+  const r = await pending;
+  assert.equal(r.kind, "dropped");
+  assert.deepEqual(w.log.filter((x) => x[0] === "drop"), [["drop", "hash", "h42"]]);
+  const [rec] = await w.audit.list();
+  assert.equal(rec.sessionId, "h42");
+  assert.equal(rec.rowId, "42", "confirmed by the appliance: recorded");
+  assert.equal(rec.user, "ana");
+});
+
+test("confirmation: a row ID the appliance gives to another session is a mismatch; yes still drops only the bound hash", async () => {
+  const win = fakeWindows();
+  const confirm = makeConfirm({ api: win.api });
+  const w = setup({ confirm });
+  // the page shows row 7 next to hash "victim": on the appliance row 7 is session "h7"
+  const pending = w.dropper.drop({ ref: { kind: "hash", value: "victim" }, context: { rowId: "7" }, source: "console", ask: true });
+  await until(() => win.created.length === 1, "the window");
+  const id = Number(/id=(\d+)/.exec(win.created[0].url)[1]);
+  const info = confirm.get(id);
+  assert.equal(info.mismatch, true);
+  assert.equal(info.sessionId, "victim", "the window names the session the button terminates");
+  assert.equal(info.rowId, "7", "and the row ID the page showed");
+  assert.equal(info.session.sessionId, "h7", "and what the appliance says that row is");
+  assert.equal(w.log.filter((x) => x[0] === "drop").length, 0, "nothing sent before the answer");
+  confirm.answer(id, true);
+  const r = await pending;
+  assert.equal(r.kind, "dropped");
+  assert.deepEqual(w.log.filter((x) => x[0] === "drop"), [["drop", "hash", "victim"]], "only the bound hash, never the row's session");
+  const [rec] = await w.audit.list();
+  assert.equal(rec.sessionId, "victim");
+  assert.equal(rec.rowId, null, "an unconfirmed row ID is not recorded");
+
+  // the same mismatch answered no: nothing sent
+  const again = w.dropper.drop({ ref: { kind: "hash", value: "victim2" }, context: { rowId: "7" }, source: "console", ask: true });
+  await until(() => win.created.length === 2);
+  const id2 = Number(/id=(\d+)/.exec(win.created[1].url)[1]);
+  assert.equal(confirm.get(id2).mismatch, true);
+  confirm.answer(id2, false);
+  const no = await again;
+  assert.equal(no.kind, "cancelled");
+  assert.equal(no.params.reason, "no");
+  assert.equal(w.log.filter((x) => x[0] === "drop" && x[2] === "victim2").length, 0);
+});
+
+test("confirmation: a row ID the appliance does not know: the failure is shown, no mismatch, drop only on yes", async () => {
+  const win = fakeWindows();
+  const confirm = makeConfirm({ api: win.api });
+  const w = setup({ confirm });
+  const pending = w.dropper.drop({ ref: { kind: "hash", value: "abc" }, context: { rowId: "0" }, source: "console", ask: true });
+  await until(() => win.created.length === 1);
+  const id = Number(/id=(\d+)/.exec(win.created[0].url)[1]);
+  const info = confirm.get(id);
+  assert.equal(info.session, null);
+  assert.equal(info.mismatch, false);
+  assert.equal(info.lookupError.kind, "session_not_found");
+  assert.equal(info.sessionId, "abc");
+  assert.equal(info.rowId, "0");
+  confirm.answer(id, false);
+  assert.equal((await pending).kind, "cancelled");
+  assert.equal(w.log.filter((x) => x[0] === "drop").length, 0);
+});
+
+test("without confirmation a page's row ID is never looked up nor recorded", async () => {
+  const w = setup();
+  const r = await w.dropper.drop({ ref: { kind: "hash", value: "abc" }, context: { user: "ana", rowId: "7" }, source: "console" });
+  assert.equal(r.kind, "dropped");
+  assert.equal(r.rowId, null);
+  assert.deepEqual(w.log.map((x) => x[0]), ["drop"]);
+  const [rec] = await w.audit.list();
+  assert.equal(rec.rowId, null);
+  assert.equal(rec.user, "ana");
 });
 
 test("not usable (not configured, no permission): the client's report, nothing else", async () => {

@@ -30,6 +30,13 @@ test("drop payload shape", () => {
     assert.equal(P.validateMessage({ type: "drop", ref: { kind: "hash", value: "a1" }, binding }, "content").ok, false, JSON.stringify(binding));
   }
   assert.equal(P.validateMessage({ type: "drop", ref: { kind: "row", value: "42" } }, "content").ok, true);
+  // the row ID a hash row shows next to its hash (checked with the appliance by the background)
+  const withRow = P.validateMessage({ type: "drop", ref: { kind: "hash", value: "a1" }, context: { user: "ana", rowId: "42" } }, "content");
+  assert.deepEqual(withRow.msg.context, { user: "ana", rowId: "42" });
+  assert.deepEqual(P.validateMessage({ type: "drop", ref: { kind: "hash", value: "a1" }, context: { rowId: null } }, "content").msg.context, {});
+  for (const rowId of ["", "4a", "4 2", " 42", "1".repeat(21), 42, "-1", "42\n", {}]) {
+    assert.equal(P.validateMessage({ type: "drop", ref: { kind: "hash", value: "a1" }, context: { rowId } }, "content").ok, false, JSON.stringify(rowId));
+  }
   const bad = [
     { type: "drop" },
     { type: "drop", ref: null },

@@ -139,7 +139,10 @@ export function init(signal, ctx) {
       ours.add(cell);
       dom.append(row, cell);
     }
-    bindings.bind(btn, { row, table: info.table, cell, prev, ref }); // bound buttons count as ours
+    // A hash row's numeric ID too (when the table shows one): the background asks the appliance
+    // about it in the confirmation window, which warns when the two disagree.
+    const rowId = ref.kind === "hash" && info.idCol >= 0 ? dom.readRowId(row, info, cells) : null;
+    bindings.bind(btn, { row, table: info.table, cell, prev, ref, rowId }); // bound buttons count as ours
     buttonOf.set(row, btn);
     dom.setAttr(row, READY, "");
   }
@@ -197,7 +200,7 @@ export function init(signal, ctx) {
       return true;
     }
     const now = dom.readRef(row, info);
-    if (!now || now.kind !== b.ref.kind || now.value !== b.ref.value) {
+    if (!now || now.kind !== b.ref.kind || now.value !== b.ref.value || boundRowId(row, info, now) !== b.rowId) {
       undecorate(row); // recycled row: its state and its button belonged to another session
       return true;
     }
@@ -212,10 +215,17 @@ export function init(signal, ctx) {
     changed,
   }, { signal });
 
+  /** The row ID a binding keeps for the reference `ref` read from `row` (see decorateRow). */
+  function boundRowId(row, info, ref) {
+    return ref.kind === "hash" && info.idCol >= 0 ? dom.readRowId(row, info) : null;
+  }
+
   function readRefNow(row) {
     const table = row.closest("table");
     const info = table && tables.tableInfo(table);
-    return info && info.table === table ? dom.readRef(row, info) : null;
+    if (!info || info.table !== table) return null;
+    const ref = dom.readRef(row, info);
+    return ref ? { kind: ref.kind, value: ref.value, rowId: boundRowId(row, info, ref) } : null;
   }
 
   // ------------------------------------------------------------------ status
@@ -293,6 +303,8 @@ export function init(signal, ctx) {
     const table = row.closest("table");
     const info = table && tables.tableInfo(table);
     const context = info ? dom.readContext(row, info) : {};
+    // The row ID bound at decoration (never read now): the background checks it with the appliance.
+    if (b.rowId) context.rowId = b.rowId;
     if (!alive(ext)) {
       finish(row, btn, false, { title: S.reload });
       return;
