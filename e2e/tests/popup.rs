@@ -1356,6 +1356,8 @@ async fn managed_policy_overrides_the_options(b: Browser) {
             Launch {
                 preset: Some(Box::new(|p| p["serverUrl"] = json!("http://127.0.0.1:9"))),
                 prefs,
+                // chromedriver lists the background's confirmation window only with this
+                extension_targets: true,
                 ..Launch::default()
             },
         )
