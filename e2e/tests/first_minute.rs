@@ -377,7 +377,8 @@ async fn wait_background_answer(s: &Session) {
     s.wait_js(
         "the background's settings in the options page",
         "const c = document.getElementById('clientId');
-         return !!c && !c.readOnly && !c.hasAttribute('aria-busy');",
+         return performance.getEntriesByName('session-drop:editable').length > 0
+           && !!c && !c.readOnly && !c.hasAttribute('aria-busy');",
     )
     .await;
 }
@@ -636,6 +637,19 @@ async fn extension_tabs(s: &Session) -> Vec<String> {
     strings(&v)
 }
 
+/// Opens the extension's audit page in a NEW tab and stays there, to look from: the first tab
+/// stays as the browser left it (Firefox loads an options page opened by the extension into a
+/// blank tab; navigating that tab would hide it).
+async fn watch_from_new_tab(s: &Session) {
+    let tab = s
+        .client
+        .new_window(true)
+        .await
+        .unwrap_or_else(|e| panic!("[{}] new tab: {e}", s.browser.name()));
+    s.client.switch_to_window(tab.handle).await.unwrap();
+    s.goto(&format!("{}audit.html", s.ext_base)).await;
+}
+
 fn count_options(s: &Session, tabs: &[String]) -> usize {
     let page = format!("{}options.html", s.ext_base);
     tabs.iter().filter(|u| u.starts_with(&page)).count()
@@ -649,8 +663,7 @@ async fn unconfigured_install_opens_options_once_with_badge(b: Browser) {
     let launch = Launch::preset(without_credentials);
     let s = Session::start_with(b, SimConfig::default(), launch).await;
     let started = Instant::now();
-    // An extension page to look from (and not a blank tab Firefox would load the options in).
-    s.goto(&format!("{}audit.html", s.ext_base)).await;
+    watch_from_new_tab(&s).await;
     s.wait_for(
         "the options page opened by itself",
         Duration::from_secs(20),
@@ -720,7 +733,7 @@ async fn configured_install_opens_nothing_and_shows_no_badge(b: Browser) {
     let name = b.name();
     let s = Session::start(b, SimConfig::default()).await;
     let started = Instant::now();
-    s.goto(&format!("{}audit.html", s.ext_base)).await;
+    watch_from_new_tab(&s).await;
     // Past onboarding.js's 6 s policy grace, when an unconfigured install opens its options.
     tokio::time::sleep(Duration::from_millis(8500).saturating_sub(started.elapsed())).await;
     let tabs = extension_tabs(&s).await;
