@@ -41,19 +41,15 @@ async function settle(p, fallback) {
   }
 }
 
-/**
- * What the page can show without the background: saved settings (storage.local), the policy
- * (storage.managed), the build's preset (preset.json). The client ID and the secret's presence
- * come from there too when a policy or the preset sets them; a client ID a person saved lives with
- * the secret in the background's vault (see `fromBackground`).
- * -> { settings (no secret), managed: {key: true}, fromPreset, hasSecret, credsKnown }
- */
-export async function loadLocal(ext, fetchPreset) {
-  const [local, managed, preset] = await Promise.all([
-    settle(ext.storage.local.get("settings"), {}),
-    settle(ext.storage.managed ? ext.storage.managed.get(null) : Promise.resolve({}), {}),
-    settle(fetchPreset(), null),
-  ]);
+/** How long the page waits for storage.managed before the form becomes editable without it.
+ *  Chromium answers storage.managed up to 2–3 s late right after start-up (its policy service is
+ *  still loading; the first options page after an install by hand), Firefox at once. A bound, so
+ *  that a read that never answers cannot keep the form disabled; a policy the page's read misses
+ *  still comes with the background's answer (`fromBackground`), and then wins. */
+export const MANAGED_WAIT_MS = 5000;
+
+/** The view of the three sources (the secret's presence only). */
+function viewOf(local, managed, preset) {
   const saved = local && local.settings && typeof local.settings === "object" ? local.settings : undefined;
   const p = preset && typeof preset === "object" && !Array.isArray(preset) ? preset : null;
   const { settings, managedKeys, fromPreset } = mergeSettings({ saved, preset: p, vault: null, managed: managed || {} });
@@ -67,12 +63,51 @@ export async function loadLocal(ext, fetchPreset) {
   return { settings, managed: m, fromPreset, hasSecret, credsKnown };
 }
 
+/**
+ * What the page can show without the background, in two steps:
+ * - `shown`: saved settings (storage.local) and the build's preset (preset.json), and the policy
+ *   (storage.managed) if it is in by then: the values go on screen at once (issue 10, "first
+ *   minute"), the form still disabled;
+ * - `complete`: with the policy too (storage.managed's answer; none when it fails or has not
+ *   answered within `managedWaitMs`): the form becomes editable, managed fields locked.
+ * A client ID a person saved lives with the secret in the background's vault (`fromBackground`).
+ * Each view: { settings (no secret), managed: {key: true}, fromPreset, hasSecret, credsKnown }.
+ */
+export function loadLocalSteps(ext, fetchPreset, { managedWaitMs = MANAGED_WAIT_MS } = {}) {
+  const local = settle(ext.storage.local.get("settings"), {});
+  const preset = settle(fetchPreset(), null);
+  let managedIn = null; // the policy, once storage.managed answered
+  const managed = settle(ext.storage.managed ? ext.storage.managed.get(null) : Promise.resolve({}), {}).then((m) => {
+    managedIn = m || {};
+    return managedIn;
+  });
+  const shown = Promise.all([local, preset]).then(([l, p]) => viewOf(l, managedIn || {}, p));
+  const bounded = new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({}), managedWaitMs);
+    managed.then((m) => {
+      clearTimeout(timer);
+      resolve(m);
+    });
+  });
+  const complete = Promise.all([local, preset, bounded]).then(([l, p, m]) => viewOf(l, m, p));
+  return { shown, complete };
+}
+
+/** Both steps in one: the view with the policy (see `loadLocalSteps`). */
+export function loadLocal(ext, fetchPreset, options) {
+  return loadLocalSteps(ext, fetchPreset, options).complete;
+}
+
 /** The background's getSettings answer folded into a local view (vault client ID, secret presence). */
 export function fromBackground(view, answer) {
   if (!answer || answer.ok !== true || !answer.settings) return view;
   const managed = { ...view.managed, ...(answer.managed || {}) };
   const settings = { ...view.settings };
   if (!managed.clientId && typeof answer.settings.clientId === "string") settings.clientId = answer.settings.clientId;
+  // A policy the page's own read missed (storage.managed late): its values, as the background has them.
+  for (const key of Object.keys(answer.managed || {})) {
+    if (!view.managed[key] && key !== "clientSecret" && key in answer.settings) settings[key] = answer.settings[key];
+  }
   return { ...view, settings, managed, hasSecret: !!answer.hasSecret, credsKnown: true, permission: answer.permission };
 }
 

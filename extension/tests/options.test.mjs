@@ -93,6 +93,64 @@ test("nothing a person typed is overwritten by a late load", async () => {
   assert.equal(F.fromBackground(managed, { ok: true, settings: { clientId: "vault-id" }, hasSecret: true }).settings.clientId, "corp");
 });
 
+test("first open in Chromium: the values go on screen without waiting for a late storage.managed", async () => {
+  // Chromium answers storage.managed 2–3 s late right after start-up (e2e first_minute figures).
+  let answerPolicy;
+  const ext = fakeExt();
+  ext.storage.managed.get = () => new Promise((r) => { answerPolicy = r; });
+  const steps = F.loadLocalSteps(ext, () => later({ serverUrl: "https://pam.corp.example" }));
+  const shown = await Promise.race([steps.shown, later("not yet", 300)]);
+  assert.notEqual(shown, "not yet", "on screen within 300 ms");
+  const values = F.valuesToFill(shown, new Set());
+  assert.equal(values.serverUrl, "https://pam.corp.example");
+  assert.equal(values.timeoutMs, "15");
+  assert.equal(values.bulkConcurrency, "4");
+  assert.deepEqual(shown.managed, {});
+  // not complete (the form stays disabled) until the policy is known
+  let complete = null;
+  steps.complete.then((v) => { complete = v; });
+  await later(null, 30);
+  assert.equal(complete, null, "complete waits for storage.managed");
+  answerPolicy({ serverUrl: "https://pam.policy.example", timeoutMs: 30000 });
+  const full = await steps.complete;
+  assert.equal(full.settings.serverUrl, "https://pam.policy.example");
+  assert.deepEqual(Object.keys(full.managed).sort(), ["serverUrl", "timeoutMs"]);
+  assert.equal(F.valuesToFill(full, new Set()).timeoutMs, "30");
+});
+
+test("a policy already in is shown at once; a storage.managed that never answers is bounded", async () => {
+  const fast = F.loadLocalSteps(fakeExt({ managed: { serverUrl: "https://pam.policy.example" } }), () => later(null, 20));
+  const shown = await fast.shown;
+  assert.equal(shown.settings.serverUrl, "https://pam.policy.example");
+  assert.equal(shown.managed.serverUrl, true);
+  const ext = fakeExt();
+  ext.storage.managed.get = () => new Promise(() => {});
+  const t0 = performance.now();
+  const full = await F.loadLocal(ext, () => later({ serverUrl: "https://pam.corp.example" }), { managedWaitMs: 50 });
+  assert.ok(performance.now() - t0 < 1000);
+  assert.equal(full.settings.serverUrl, "https://pam.corp.example");
+  assert.deepEqual(full.managed, {});
+  assert.ok(F.MANAGED_WAIT_MS >= 3000 && F.MANAGED_WAIT_MS <= 10000, "longer than Chromium's late answer, still a bound");
+});
+
+test("a policy the page's read missed comes with the background's answer, and wins", () => {
+  const local = { settings: { serverUrl: "https://pam.corp.example", timeoutMs: 15000, clientId: "" }, managed: {}, fromPreset: true, hasSecret: false, credsKnown: false };
+  const late = F.fromBackground(local, {
+    ok: true,
+    settings: { serverUrl: "https://pam.policy.example", timeoutMs: 60000, clientId: "corp-id" },
+    managed: { serverUrl: true, clientId: true, clientSecret: true },
+    hasSecret: true,
+    permission: true,
+  });
+  assert.equal(late.settings.serverUrl, "https://pam.policy.example");
+  assert.equal(late.settings.clientId, "corp-id");
+  assert.equal(late.settings.timeoutMs, 15000, "not managed: the page's value");
+  assert.equal("clientSecret" in late.settings, false);
+  // locked: the policy wins over what was typed
+  assert.equal(F.valuesToFill(late, new Set(["serverUrl", "timeoutMs"])).serverUrl, "https://pam.policy.example");
+  assert.equal("timeoutMs" in F.valuesToFill(late, new Set(["serverUrl", "timeoutMs"])), false);
+});
+
 test('"15" and "4" are valid; out-of-range and junk are not', () => {
   assert.equal(F.timeoutMsOf("15"), 15000);
   assert.equal(F.timeoutMsOf(" 15 "), 15000);
@@ -132,7 +190,7 @@ test("options.html: not editable until filled, valid defaults before any load, c
 
 test("options.js fills from the stores first and asks the background in parallel", () => {
   const src = read("options.js");
-  const local = src.indexOf("loadLocal(ext");
+  const local = src.indexOf("loadLocalSteps(ext");
   const bg = src.indexOf('send("getSettings")');
   assert.ok(local > 0 && bg > 0);
   // the background's answer is only awaited after the local fill and enable()
