@@ -455,6 +455,13 @@ async fn options_page_fields_and_test_connection(b: Browser) {
     let test = s.client.find(Locator::Id("test")).await.unwrap();
     assert_eq!(s.accessible_name(&test).await, "Test connection");
 
+    // The form is disabled until the policy read has answered (Chromium answers it a few seconds
+    // late right after start-up): the button is clicked once it is enabled, as a person would.
+    s.wait_for("Test connection enabled", WAIT, || async {
+        let t = s.client.find(Locator::Id("test")).await.ok()?;
+        (t.prop("disabled").await.ok()?.as_deref() == Some("false")).then_some(())
+    })
+    .await;
     let before = s.requests_matching("POST", TOKEN_PATH).len();
     test.click().await.unwrap();
     let kind = s
