@@ -1396,9 +1396,11 @@ async fn managed_policy_overrides_the_options(b: Browser) {
     s.goto(&format!("{}options.html", s.ext_base)).await;
     let fields = s
         .wait_js(
-            "the options page filled",
+            "the options page filled, the policy known",
             "const f = (id) => document.getElementById(id);
-             if (!f('serverUrl').value) return null;
+             // values first, then (once the policy read answered) the form editable with them
+             if (!f('serverUrl').value
+               || !performance.getEntriesByName('session-drop:editable').length) return null;
              const note = (id) => { const n = f(id).closest('.field').querySelector('.managed-note');
                return n ? { hidden: n.hidden, text: n.textContent.trim() } : null; };
              return {
