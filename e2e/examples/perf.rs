@@ -6,7 +6,10 @@
 //! - the same comparison from an extension page (a bare `fetch` there against asking the
 //!   background to drop), which isolates what the extension adds on top of the unavoidable
 //!   content-script → background message hop;
-//! - decoration time of a 1,000- and a 10,000-row session table.
+//! - decoration time of a 1,000- and a 10,000-row session table;
+//! - the traced cold start (worst case) of the extension and of a relay background (the floor of
+//!   any background), and issue 9's two goals: cold click → DELETE within 10 ms of that floor,
+//!   warm within 0.5 ms of an extension page's own background drop (figures, not assertions).
 //!
 //! Times: the page's `performance.timeOrigin + performance.now()` (sub-millisecond; Firefox's
 //! timer-precision reduction is turned off for the run) against the simulator's arrival time in
@@ -16,7 +19,9 @@
 //! `cargo xtask bench` runs it; by hand (after `cargo xtask test` or an e2e `dist`):
 //! `SESSION_DROP_E2E_DIST=target/e2e-dist cargo run --release -p session-drop-e2e --example perf`
 //! (`SESSION_DROP_PERF_BROWSERS=chromium` or `firefox` to run one browser,
-//! `SESSION_DROP_PERF_TRACE_ONLY=1` for the traced cold start only).
+//! `SESSION_DROP_PERF_TRACE_ONLY=1` for the traced cold start only, `SESSION_DROP_PERF_QUICK=1`
+//! for fewer repetitions, `SESSION_DROP_PERF_TRACE_RUNS=N` (≤ 29) for more traced cold clicks,
+//! `SESSION_DROP_PERF_STORED_RUN=N` for a stored bulk run of N lines in the traced cold start).
 
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use serde_json::json;
@@ -24,26 +29,53 @@ use session_drop_e2e::*;
 use session_drop_sim::{generate_sessions, IssuedToken};
 use std::time::Duration;
 
-/// Warm clicks (after the first one, which also fetches the token). With the first click and the
-/// cold ones (two scenarios) they must fit on the console's first page (30 rows).
-const WARM_RUNS: usize = 15;
-/// Cold clicks per scenario (pointer coming from elsewhere / already resting on the button).
-const COLD_RUNS: usize = 7;
-const FETCH_RUNS: usize = 20;
-/// Extension-page runs, each a bare fetch and a background drop.
-const PAGE_RUNS: usize = 15;
-const DECORATE_RUNS: usize = 7;
+/// Repetitions, fewer with `SESSION_DROP_PERF_QUICK=1` (a quick look, noisier medians).
+struct Runs {
+    /// Warm clicks (after the first one, which also fetches the token). With the first click and
+    /// the cold ones (two scenarios) they must fit on the console's first page (30 rows).
+    warm: usize,
+    /// Cold clicks per scenario (pointer coming from elsewhere / already resting on the button).
+    cold: usize,
+    fetch: usize,
+    /// Extension-page runs, each a bare fetch and a background drop.
+    page: usize,
+    decorate: usize,
+}
+
+fn runs() -> Runs {
+    if std::env::var_os("SESSION_DROP_PERF_QUICK").is_some_and(|v| v != "0") {
+        Runs {
+            warm: 5,
+            cold: 3,
+            fetch: 5,
+            page: 5,
+            decorate: 2,
+        }
+    } else {
+        Runs {
+            warm: 15,
+            cold: 7,
+            fetch: 20,
+            page: 15,
+            decorate: 7,
+        }
+    }
+}
 
 /// Benchmark-only probe, added to a copy of the package by the cold-start trace (the shipped
 /// background is unchanged): imported first by background.js, it records on the background's own
 /// clock when its global was created (`performance.timeOrigin`), when the module graph was loaded
-/// (this module is evaluated first), when the evaluation ended (first task), the first port
-/// connection and port message, and the `fetch` of the first DELETE; it stores them in
-/// `storage.local.__sdTrace` once that DELETE is sent.
+/// (this module is evaluated first), when the top level of every module has run (first
+/// microtask), when the evaluation ended (first task), the `storage.session` read, the wasm
+/// file's `fetch` and compile, the first port connection and port message, the first
+/// `storage.local.set` after the message (the audit record, written before the DELETE) and the
+/// `fetch` of the first DELETE (a `Request` from the core's gloo-net, a URL + init from the
+/// relay); it stores them in `storage.local.__sdTrace` once that DELETE is sent.
 const TRACE_MODULE: &str = r#"
 const api = globalThis.browser ?? globalThis.chrome;
 const now = () => performance.timeOrigin + performance.now();
 const tr = { created: performance.timeOrigin, modules: now() };
+queueMicrotask(() => { tr.topLevel ??= now(); });
 setTimeout(() => { tr.evaluated ??= now(); }, 0);
 try {
   const on = api.runtime.onConnect;
@@ -69,9 +101,21 @@ try {
   const ss = api.storage.session, get = ss.get.bind(ss);
   ss.get = (...a) => { tr.sessionGet ??= now(); return get(...a).then((r) => { tr.sessionGot ??= now(); return r; }); };
 } catch {}
+try {
+  const sl = api.storage.local, set = sl.set.bind(sl);
+  sl.set = (...a) => {
+    const first = tr.message && !tr.fetch && !tr.localSet;
+    if (first) tr.localSet = now();
+    const p = set(...a);
+    return first ? p.then((r) => { tr.localSetDone ??= now(); return r; }) : p;
+  };
+} catch {}
 const f = globalThis.fetch;
 globalThis.fetch = function (url, init) {
-  if (!tr.fetch && init && init.method === "DELETE") {
+  if (!tr.wasmFetch && String(url && url.url ? url.url : url).endsWith(".wasm")) tr.wasmFetch = now();
+  // The core (gloo-net) passes a Request; the relay a URL and an init.
+  const method = init && init.method ? init.method : url instanceof Request ? url.method : "GET";
+  if (!tr.fetch && method === "DELETE") {
     tr.fetch = now();
     setTimeout(() => api.storage.local.set({ __sdTrace: tr }), 0);
   }
@@ -88,7 +132,12 @@ api.runtime.onConnect.addListener((port) => {
   const origin = new URL(port.sender.url).origin;
   port.onMessage.addListener((req) => {
     const ref = req && req.msg && req.msg.ref;
-    const answer = (ok) => port.postMessage({ id: req.id, answer: { ok, kind: ok ? "dropped" : "network", message: { title: "relay" } } });
+    // A Report of docs/DESIGN.md §2 (the content script formats it from `_locales`).
+    const answer = (ok) => port.postMessage({ id: req.id, answer: {
+      ok, kind: ok ? "dropped" : "network", status: null, next: ok ? "done" : "report",
+      sessionId: ref ? ref.value : null, rowId: null, generation: null, attempts: 1,
+      tokenRenewed: false, serverMessage: null, params: {},
+    } });
     fetch(origin + "/api/pam/session/drop/" + encodeURIComponent(ref ? ref.value : "x"), {
       method: "DELETE",
       headers: { Authorization: "Bearer relay" },
@@ -96,7 +145,7 @@ api.runtime.onConnect.addListener((port) => {
   });
 });
 api.runtime.onMessage.addListener((m, s, reply) => {
-  reply({ configured: true, askBeforeTerminate: false, lang: "en", columnTitles: {} });
+  reply({ configured: true, askBeforeTerminate: false, columnTitles: {} });
 });
 "#;
 
@@ -357,7 +406,12 @@ fn perf_launch() -> Launch {
 /// Cold start, worst case (pointer resting on the button while the background stops), traced on
 /// the background's clock (see [`TRACE_MODULE`]): where the milliseconds between the click and
 /// the DELETE go. With `relay`, the same for [`RELAY_BACKGROUND`]: what any background costs.
-async fn cold_trace(b: Browser, relay: bool) -> Vec<String> {
+async fn cold_trace(b: Browser, relay: bool) -> (Vec<String>, f64) {
+    // SESSION_DROP_PERF_TRACE_RUNS=N: more traced clicks (rows of the console's first page).
+    let cold_runs = std::env::var("SESSION_DROP_PERF_TRACE_RUNS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(runs().cold, |n| n.clamp(1, 29));
     let cfg = SimConfig {
         sessions: generate_sessions(100, 1, 7),
         ..SimConfig::default()
@@ -373,20 +427,28 @@ async fn cold_trace(b: Browser, relay: bool) -> Vec<String> {
     let s = Session::start_with(b, cfg, launch).await;
     s.open_console("").await;
     click_to_delete(&s, 0).await; // token
-    const STEPS: [(&str, &str); 10] = [
+    let stored_run = stored_run_lines();
+    if stored_run > 0 && !relay {
+        seed_stored_run(&s, stored_run).await;
+    }
+    const STEPS: [(&str, &str); 14] = [
         ("created", "background created"),
         ("modules", "modules loaded"),
         ("sessionGet", "storage.session read starts"),
+        ("topLevel", "top level run"),
+        ("wasmFetch", "wasm file fetch"),
         ("wasmStart", "wasm compile starts"),
         ("evaluated", "evaluated"),
         ("sessionGot", "storage.session read done"),
         ("wasmReady", "wasm ready"),
         ("connect", "port connected"),
         ("message", "drop message received"),
+        ("localSet", "audit write starts"),
+        ("localSetDone", "audit write done"),
         ("fetch", "DELETE fetch called"),
     ];
     let mut cols: Vec<Vec<f64>> = vec![Vec::new(); STEPS.len() + 1];
-    for row in 1..=COLD_RUNS {
+    for row in 1..=cold_runs {
         let btn = s.row_button(CONSOLE_TABLE, row).await;
         s.scroll_to(&btn).await;
         park_pointer(&s, Some(btn)).await;
@@ -432,19 +494,68 @@ async fn cold_trace(b: Browser, relay: bool) -> Vec<String> {
     } else {
         "the extension"
     };
-    let mut line =
-        format!("{name}: cold worst case, {what}, ms after the click (medians, n={COLD_RUNS}):");
+    let stored = if relay || stored_run == 0 {
+        String::new()
+    } else {
+        format!(", a finished bulk run of {stored_run} lines stored")
+    };
+    let mut line = format!(
+        "{name}: cold worst case, {what}{stored}, ms after the click (medians, n={cold_runs}):"
+    );
     for (i, (_, label)) in STEPS.iter().enumerate() {
         let v: Vec<f64> = cols[i].iter().copied().filter(|x| x.is_finite()).collect();
         if !v.is_empty() {
             line.push_str(&format!(" {label} {:.1};", med(&v)));
         }
     }
-    line.push_str(&format!(" DELETE received {:.1}", med(&cols[STEPS.len()])));
-    vec![line]
+    let delete = med(&cols[STEPS.len()]);
+    line.push_str(&format!(" DELETE received {delete:.1}"));
+    (vec![line], delete)
+}
+
+/// `SESSION_DROP_PERF_STORED_RUN=N`: the traced cold start of the extension begins with a finished
+/// bulk run of N lines in `storage.local` (as after an operator's bulk run), which a background
+/// used to read at every start. Default 0 (the figures of docs/BENCHMARKS.md).
+fn stored_run_lines() -> usize {
+    std::env::var("SESSION_DROP_PERF_STORED_RUN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Stores a finished bulk run of `n` lines (`bulkRun`, docs/DESIGN.md §3), from an extension page
+/// in a second window.
+async fn seed_stored_run(s: &Session, n: usize) {
+    let console = s.client.window().await.expect("window");
+    let w = s.client.new_window(true).await.expect("new window");
+    s.client.switch_to_window(w.handle).await.expect("switch");
+    s.goto(&format!("{}options.html", s.ext_base)).await;
+    s.client
+        .execute_async(
+            "const [n, done] = [arguments[0], arguments[arguments.length - 1]];
+             const api = globalThis.browser ?? globalThis.chrome;
+             const results = Array.from({ length: n }, (_, i) => ({
+               sessionId: (1e15 + i).toString(16).padStart(40, 'a'), rowId: String(100000 + i),
+               user: 'user' + i, device: 'srv' + i + ':3389', state: 'done', ok: true, kind: 'dropped', status: 200,
+               report: { ok: true, kind: 'dropped', status: 200, next: 'done', sessionId: (1e15 + i).toString(16).padStart(40, 'a'),
+                         rowId: null, generation: 'api', attempts: 1, tokenRenewed: false, serverMessage: 'Session dropped successfully', params: {} } }));
+             const run = { id: 'run-20261206-000000-abcdef', appliance: location.origin, startedAt: new Date().toISOString(),
+               finishedAt: new Date().toISOString(), running: false, interrupted: false, total: n, done: n, concurrency: 4,
+               error: null, results };
+             api.storage.local.set({ bulkRun: run }).then(() => done(true), (e) => done(String(e)));",
+            vec![json!(n)],
+        )
+        .await
+        .expect("store a bulk run");
+    s.client.close_window().await.expect("close window");
+    s.client
+        .switch_to_window(console)
+        .await
+        .expect("switch back");
 }
 
 async fn bench(b: Browser) -> Vec<String> {
+    let n = runs();
     let mut out = Vec::new();
     // All sessions active: every row of the first page can be dropped.
     let cfg = SimConfig {
@@ -453,11 +564,11 @@ async fn bench(b: Browser) -> Vec<String> {
     };
     let s = Session::start_with(b, cfg, perf_launch()).await;
 
-    // Warm: first click pays for token + wasm init; then WARM_RUNS more.
+    // Warm: first click pays for token + wasm init; then `warm` more.
     s.open_console("").await;
     let first = click_to_delete(&s, 0).await.from_click;
     let mut warm = Vec::new();
-    for i in 1..=WARM_RUNS {
+    for i in 1..=n.warm {
         warm.push(click_to_delete(&s, i).await.from_click);
     }
 
@@ -483,7 +594,7 @@ async fn bench(b: Browser) -> Vec<String> {
         .iter()
         .rev()
         .filter(|x| x.is_active())
-        .take(FETCH_RUNS + 2 * PAGE_RUNS + 3)
+        .take(n.fetch + 2 * n.page + 3)
         .map(|x| x.session_id.clone())
         .collect::<Vec<_>>()
         .into_iter()
@@ -492,7 +603,7 @@ async fn bench(b: Browser) -> Vec<String> {
     let mut next_spare = move || spare.pop().expect("a spare active session");
     bare_fetch(&s, &next_spare(), token).await; // warm the connection like the extension's
     let mut fetches = Vec::new();
-    for _ in 0..FETCH_RUNS {
+    for _ in 0..n.fetch {
         fetches.push(bare_fetch(&s, &next_spare(), token).await);
     }
 
@@ -501,7 +612,7 @@ async fn bench(b: Browser) -> Vec<String> {
     background_drop(&s, &next_spare()).await; // the page's first message
     bare_fetch(&s, &next_spare(), token).await; // the page's first connection
     let (mut page_fetch, mut page_drop) = (Vec::new(), Vec::new());
-    for _ in 0..PAGE_RUNS {
+    for _ in 0..n.page {
         page_fetch.push(bare_fetch(&s, &next_spare(), token).await);
         page_drop.push(background_drop(&s, &next_spare()).await);
     }
@@ -518,8 +629,8 @@ async fn bench(b: Browser) -> Vec<String> {
     let (mut cold, mut cold_approach, mut lead) = (Vec::new(), Vec::new(), Vec::new());
     let mut resting = Vec::new();
     let mut how = "";
-    for k in 0..COLD_RUNS {
-        let row = WARM_RUNS + 1 + 2 * k;
+    for k in 0..n.cold {
+        let row = n.warm + 1 + 2 * k;
         park_pointer(&s, None).await;
         how = stop_background(&s).await;
         let t = click_to_delete(&s, row).await;
@@ -538,7 +649,7 @@ async fn bench(b: Browser) -> Vec<String> {
     // Decoration.
     let mut d1k = Vec::new();
     let mut d10k = Vec::new();
-    for _ in 0..DECORATE_RUNS {
+    for _ in 0..n.decorate {
         d1k.push(decorate(&s, 1_000).await);
         d10k.push(decorate(&s, 10_000).await);
     }
@@ -556,7 +667,7 @@ async fn bench(b: Browser) -> Vec<String> {
         fmt(&fetches)
     ));
     out.push(format!(
-        "{name}: warm / bare fetch = {:.2}× (goal ≤ 1.2×); warm − fetch = {:+.2} ms",
+        "{name}: warm / bare fetch = {:.2}×; warm − fetch = {:+.2} ms",
         wm / fm,
         wm - fm
     ));
@@ -573,13 +684,19 @@ async fn bench(b: Browser) -> Vec<String> {
         pdm / pfm,
         pdm - pfm
     ));
+    let gap = wm - pdm;
+    out.push(format!(
+        "{name}: GOAL warm console click → DELETE {wm:.2} ms vs extension page's background drop {pdm:.2} ms: \
+         {gap:+.2} ms (issue 9: ≤ +0.5 ms; {})",
+        if gap <= 0.5 { "met" } else { "not met" }
+    ));
     out.push(format!(
         "{name}: cold [{how}], pointer comes from elsewhere (approach → click: {}): click → DELETE {}",
         fmt(&lead),
         fmt(&cold)
     ));
     out.push(format!(
-        "{name}: cold − warm = {:+.1} ms (goal ≤ +40 ms); from the pointer reaching the button: {:+.1} ms",
+        "{name}: cold − warm = {:+.1} ms; from the pointer reaching the button: {:+.1} ms",
         cm - wm,
         med(&cold_approach) - wm
     ));
@@ -613,8 +730,21 @@ async fn main() {
         if !trace_only {
             lines.extend(bench(b).await);
         }
-        lines.extend(cold_trace(b, false).await);
-        lines.extend(cold_trace(b, true).await);
+        let (ext, ext_ms) = cold_trace(b, false).await;
+        let (floor, floor_ms) = cold_trace(b, true).await;
+        lines.extend(ext);
+        lines.extend(floor);
+        let over = ext_ms - floor_ms;
+        lines.push(format!(
+            "{}: GOAL cold click → DELETE (worst case, traced) {ext_ms:.1} ms vs the relay floor {floor_ms:.1} ms: \
+             {over:+.1} ms (issue 9: ≤ +10 ms; {}; before the rebuild ≈ {})",
+            b.name(),
+            if over <= 10.0 { "met" } else { "not met" },
+            match b {
+                Browser::Chromium => "+20 ms",
+                Browser::Firefox => "+13 ms",
+            }
+        ));
     }
     println!("== browser end-to-end benchmark (built extension, simulator on loopback) ==");
     for l in lines {

@@ -62,7 +62,14 @@ export function makeBulk({ api, clients, dropper, audit, secrets = () => [] }) {
   let current = null;
   let persistTimer = null;
   let keepAlive = null;
-  let restored = Promise.resolve();
+  // The settling of a run a previous instance left running (restore below): started once, by
+  // main.js after start-up (off a drop's path: it reads the whole stored run) or by the first
+  // bulkStart / bulkState, whichever comes first; both wait for it.
+  let restored = null;
+  const restoreOnce = () => {
+    restored ??= restore().catch((err) => console.error("Session Drop: cannot restore the bulk run", err));
+    return restored;
+  };
 
   function view(run) {
     return {
@@ -200,14 +207,11 @@ export function makeBulk({ api, clients, dropper, audit, secrets = () => [] }) {
   }
 
   return {
-    /** Called once at load: settles a run a previous instance left running. */
-    restore() {
-      restored = restore().catch((err) => console.error("Session Drop: cannot restore the bulk run", err));
-      return restored;
-    },
+    /** Settles a run a previous instance left running (once; later calls wait for the first). */
+    restore: restoreOnce,
     /** bulkStart { items: [{ok, item, problem?, skipped?}], concurrency? } (lib/protocol.js). */
     async start({ items, concurrency }) {
-      await restored;
+      await restoreOnce();
       if (current && current.running) {
         return makeReport("bulk_running", { count: current.total - current.done });
       }
@@ -253,7 +257,7 @@ export function makeBulk({ api, clients, dropper, audit, secrets = () => [] }) {
     },
     async state() {
       if (current) return { ok: true, run: view(current) };
-      await restored;
+      await restoreOnce();
       if (current) return { ok: true, run: view(current) };
       return { ok: true, run: await stored() };
     },

@@ -114,10 +114,16 @@ api.runtime.onStartup.addListener(() => {
   onboarding.badge().catch(() => {});
 });
 
-// A bulk run a previous instance left running is settled from the audit trail.
-bulk.restore();
-// The registration check of every start is only a safety net (install, browser start and every
-// change run it at once): it waits until a drop that woke this background has gone out.
-setTimeout(() => registration.sync(), 1000);
 // The client a drop needs is made now rather than at the first message.
 clients.get().catch(() => {});
+// What a drop does not need waits until a drop that woke this background has gone out (issue 9:
+// the start-up runs only what a drop needs; `perf.rs` traces it):
+// - settling a bulk run a previous instance left running, from the audit trail (it reads the
+//   whole stored run, up to 200,000 lines); bulkState / bulkStart start it themselves if asked
+//   sooner, and wait for it;
+// - the registration check of every start, only a safety net (install, browser start and every
+//   change run it at once).
+setTimeout(() => {
+  bulk.restore();
+  registration.sync();
+}, 1000);

@@ -172,3 +172,47 @@ test("a background stopped mid-run: on restart every line is settled honestly, n
   await third.bulk.restore();
   assert.deepEqual((await third.bulk.state()).run, run);
 });
+
+test("the restore is off the start-up path: the first bulkState or bulkStart settles the cut run first", async () => {
+  // main.js starts bulk.restore() only after start-up (it reads the whole stored run); a page may
+  // ask before that: it still gets the settled run, and a new run cannot overwrite the cut one
+  // before it was settled.
+  const local = fakeStorage();
+  const hang = new Promise(() => {});
+  let sent = 0;
+  const first = world({
+    local,
+    behaviour: {
+      async drop(ref) {
+        sent++;
+        return sent > 1 ? hang : report("dropped", { sessionId: ref.value });
+      },
+    },
+  });
+  await first.bulk.start(msg([{ sessionId: "a0" }, { sessionId: "a1" }, { sessionId: "a2" }], 1));
+  await until(() => sent === 2, "one answered, one under way");
+  await tick(5);
+
+  const second = world({ local: fakeStorage(structuredClone(local.data)) });
+  const { run } = await second.bulk.state(); // no restore() called yet
+  assert.equal(run.running, false);
+  assert.equal(run.interrupted, true);
+  assert.deepEqual(run.results.map((l) => l.state), ["done", "unknown", "not_sent"]);
+
+  const store = fakeStorage(structuredClone(local.data));
+  const runWrites = [];
+  const set = store.set.bind(store);
+  store.set = async (obj) => {
+    if (obj[RUN_KEY]) runWrites.push(structuredClone(obj[RUN_KEY]));
+    return set(obj);
+  };
+  const third = world({ local: store });
+  const started = await third.bulk.start(msg([{ sessionId: "b0" }])); // no restore() called yet
+  assert.equal(started.ok, true);
+  await finished(third.bulk);
+  // the cut run was settled and stored before the new one replaced it
+  assert.equal(runWrites[0].id, run.id);
+  assert.equal(runWrites[0].interrupted, true);
+  assert.notEqual(runWrites.at(-1).id, run.id);
+  assert.deepEqual(third.log.filter((x) => x[0] === "drop").map((x) => x[2]), ["b0"], "nothing of the cut run re-sent");
+});

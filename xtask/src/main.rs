@@ -10,7 +10,8 @@
 //!                     --update-base also the CRX, updates.xml, updates.json, DEPLOY.md
 //! cargo xtask demo    simulator + console replica + Chromium with the extension pre-configured
 //! cargo xtask test    everything: fmt, clippy, unit, node, wasm, lint, end-to-end (both browsers)
-//! cargo xtask bench   wasm sizes, wasm + native core benchmarks, browser end-to-end figures
+//! cargo xtask bench   [wasm] [core] [perf] [popup]
+//!                     wasm sizes, wasm + native core benchmarks, browser end-to-end figures
 //! ```
 
 mod demo;
@@ -40,7 +41,11 @@ commands:
   demo    setup + dist against the embedded simulator, serve the console replica and open
           Chromium with the extension loaded (or print how to, without a display)
   test    run every check and test (fmt, clippy, unit, node, wasm, web-ext lint, end-to-end)
-  bench   print the benchmark figures (wasm size, core, browser end-to-end)
+  bench   [wasm] [core] [perf] [popup]
+          print the benchmark figures (wasm size + wasm core, native core, browser click ->
+          DELETE, popup); naming parts runs only those, without the setup step. Shorter runs:
+          SESSION_DROP_PERF_QUICK=1 (fewer repetitions in perf and popup), SD_BENCH_RUNS=N and
+          SD_BENCH_SESSIONS=N (wasm), SESSION_DROP_PERF_BROWSERS=chromium|firefox (perf, popup)
   fuzz    [--seconds N] [--seed S] fuzz the core's parsers (time-boxed; not part of test)";
 
 fn main() {
@@ -71,7 +76,7 @@ fn real_main(args: &[String]) -> Result<()> {
         }
         "demo" => demo::demo(&root, rest),
         "test" => test::test(&root, rest),
-        "bench" => bench(&root),
+        "bench" => bench(&root, rest),
         "fuzz" => fuzz::fuzz(&root, rest),
         "help" | "-h" | "--help" => {
             println!("{USAGE}");
@@ -137,27 +142,49 @@ pub fn print_dist(out: &dist::DistOutput) {
     }
 }
 
-fn bench(root: &Path) -> Result<()> {
+/// The parts of `cargo xtask bench`, in the order they run.
+const BENCH_PARTS: [&str; 4] = ["wasm", "core", "perf", "popup"];
+
+fn bench(root: &Path, args: &[String]) -> Result<()> {
+    if let Some(bad) = args.iter().find(|a| !BENCH_PARTS.contains(&a.as_str())) {
+        bail!(
+            "unknown bench part {bad:?} (parts: {})",
+            BENCH_PARTS.join(", ")
+        );
+    }
+    let all = args.is_empty();
+    let want = |p: &str| all || args.iter().any(|a| a == p);
     let mut steps = util::Steps::new();
-    steps.step("setup (install what is missing)", || setup::setup(root));
-    steps.step("build wasm", || build(root));
-    steps.step(
-        "wasm benchmark (sizes, drop build+interpret, 100k-session list)",
-        || wasm::run_wasm_bench(root),
-    );
-    steps.step(
-        "native core benchmark (cargo run --release --example bench_core)",
-        || {
-            util::run(util::cargo().current_dir(root).args([
-                "run",
-                "--release",
-                "-p",
-                "session-drop",
-                "--example",
-                "bench_core",
-            ]))
-        },
-    );
+    if all {
+        steps.step("setup (install what is missing)", || setup::setup(root));
+    }
+    if want("wasm") || want("perf") || want("popup") {
+        steps.step("build wasm", || build(root));
+    }
+    if want("wasm") {
+        steps.step(
+            "wasm benchmark (sizes, drop build+interpret, 100k-session list)",
+            || wasm::run_wasm_bench(root),
+        );
+    }
+    if want("core") {
+        steps.step(
+            "native core benchmark (cargo run --release --example bench_core)",
+            || {
+                util::run(util::cargo().current_dir(root).args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "session-drop",
+                    "--example",
+                    "bench_core",
+                ]))
+            },
+        );
+    }
+    if !(want("perf") || want("popup")) {
+        return steps.finish();
+    }
     let dist_dir = root.join("target").join("e2e-dist");
     steps.step("dist for the browser benchmark (target/e2e-dist)", || {
         test::e2e_dist_assemble(root, &dist_dir).map(|_| ())
@@ -178,13 +205,17 @@ fn bench(root: &Path) -> Result<()> {
                 ]),
         )
     };
-    steps.step(
-        "browser benchmark (click -> DELETE warm/cold vs bare fetch, decoration time)",
-        || example("perf"),
-    );
-    steps.step(
-        "popup benchmark (500 bulk drops at 50 ms, first rows of a 100k-session list)",
-        || example("perf_popup"),
-    );
+    if want("perf") {
+        steps.step(
+            "browser benchmark (click -> DELETE warm/cold vs bare fetch and relay floor, decoration time)",
+            || example("perf"),
+        );
+    }
+    if want("popup") {
+        steps.step(
+            "popup benchmark (500 bulk drops at 50 ms, first rows of a 100k-session list)",
+            || example("perf_popup"),
+        );
+    }
     steps.finish()
 }
