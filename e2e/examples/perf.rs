@@ -295,14 +295,7 @@ async fn stop_background(s: &Session) -> &'static str {
                     })
                 })
             };
-            s.client
-                .issue_cmd(cdp("ServiceWorker.enable", json!({})))
-                .await
-                .expect("ServiceWorker.enable");
-            s.client
-                .issue_cmd(cdp("ServiceWorker.stopAllWorkers", json!({})))
-                .await
-                .expect("ServiceWorker.stopAllWorkers");
+            s.stop_service_workers().await;
             let stopped = wait_until(Duration::from_secs(5), || async {
                 (!sw_running().await).then_some(())
             })

@@ -177,6 +177,18 @@ pub fn catalogue_message(locale: &str, key: &str) -> String {
         .to_owned()
 }
 
+impl Session {
+    /// Chromium: stops every service worker through CDP (the extension's background included).
+    pub async fn stop_service_workers(&self) {
+        for method in ["ServiceWorker.enable", "ServiceWorker.stopAllWorkers"] {
+            self.client
+                .issue_cmd(cdp(method, json!({})))
+                .await
+                .expect(method);
+        }
+    }
+}
+
 /// `$SESSION_DROP_E2E_DIST`, else `target/e2e-dist` when it exists. Panics with the way to
 /// build it otherwise: a missing package is a failure, never a skip.
 pub fn dist_dir() -> PathBuf {

@@ -48,14 +48,7 @@ const PROBE_ID: &str = "0000000000000000000000000000000000000000";
 
 /// A message of the English catalogue (`extension/_locales/en/messages.json`).
 fn msg(key: &str) -> String {
-    let path = repo_root().join("extension/_locales/en/messages.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let cat: Value = serde_json::from_str(&text).expect("catalogue JSON");
-    cat[key]["message"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} missing from {}", path.display()))
-        .to_owned()
+    session_drop_e2e::catalogue_message("en", key)
 }
 
 /// The package as `cargo xtask dist --server URL` makes it without `--dev-credentials`: its

@@ -234,14 +234,7 @@ async fn stop_background(s: &Session) {
                 None => false,
             };
             if !closed {
-                s.client
-                    .issue_cmd(cdp("ServiceWorker.enable", json!({})))
-                    .await
-                    .expect("ServiceWorker.enable");
-                s.client
-                    .issue_cmd(cdp("ServiceWorker.stopAllWorkers", json!({})))
-                    .await
-                    .expect("ServiceWorker.stopAllWorkers");
+                s.stop_service_workers().await;
             }
         }
         Browser::Firefox => {
